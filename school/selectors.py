@@ -1,0 +1,132 @@
+"""Reads for the roster screens, each shaped for one page with a fixed query count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import ClassGroup, Department, RosterImport, Staff, Student, TeachingGroup, User
+from .policies import Roles, roles_of, teaching_groups_visible_to
+
+ACTIVE_STUDENTS = Q(students__is_active=True)
+
+
+@dataclass
+class SchoolFigures:
+    students: int
+    staff: int
+    class_groups: int
+    teaching_groups: int
+    last_import: RosterImport | None
+
+
+@dataclass
+class Home:
+    """What one user has to do now, per role they hold ("my work")."""
+
+    roles: Roles
+    school_figures: SchoolFigures | None = None
+    departments: list[Department] = field(default_factory=list)
+    mentor_classes: list[ClassGroup] = field(default_factory=list)
+    teaching_groups: list[TeachingGroup] = field(default_factory=list)
+    own_student: Student | None = None
+    children: list[Student] = field(default_factory=list)
+
+
+def _class_groups_with_counts() -> QuerySet[ClassGroup]:
+    return ClassGroup.objects.select_related("department").annotate(
+        student_count=Count("students", filter=ACTIVE_STUDENTS)
+    )
+
+
+def school_figures(*, school_id: int) -> SchoolFigures:
+    return SchoolFigures(
+        students=Student.objects.filter(school_id=school_id, is_active=True).count(),
+        staff=Staff.objects.filter(school_id=school_id, is_active=True).count(),
+        class_groups=ClassGroup.objects.filter(school_id=school_id).count(),
+        teaching_groups=TeachingGroup.objects.filter(school_id=school_id).count(),
+        last_import=RosterImport.objects.filter(school_id=school_id).first(),
+    )
+
+
+def home_for(user: User) -> Home:
+    roles = roles_of(user)
+    home = Home(roles=roles)
+    if roles.school_id is None:
+        return home
+    if roles.sees_whole_school:
+        home.school_figures = school_figures(school_id=roles.school_id)
+    if roles.led_department_ids:
+        home.departments = list(
+            Department.objects.filter(pk__in=roles.led_department_ids).annotate(
+                class_group_count=Count("class_groups", distinct=True),
+                student_count=Count(
+                    "class_groups__students", filter=Q(class_groups__students__is_active=True), distinct=True
+                ),
+            )
+        )
+    if roles.mentor_class_ids:
+        home.mentor_classes = list(_class_groups_with_counts().filter(pk__in=roles.mentor_class_ids))
+    if roles.teaching_group_ids:
+        home.teaching_groups = list(
+            TeachingGroup.objects.filter(pk__in=roles.teaching_group_ids)
+            .select_related("subject")
+            .annotate(student_count=Count("students", filter=ACTIVE_STUDENTS))
+        )
+    if roles.student is not None:
+        home.own_student = (
+            Student.objects.select_related("class_group")
+            .prefetch_related(Prefetch("class_group__mentors", queryset=Staff.objects.select_related("user")))
+            .get(pk=roles.student.pk)
+        )
+    if roles.child_ids:
+        home.children = list(
+            Student.objects.filter(pk__in=roles.child_ids)
+            .select_related("class_group")
+            .prefetch_related(Prefetch("class_group__mentors", queryset=Staff.objects.select_related("user")))
+        )
+    return home
+
+
+def class_group_page(class_group: ClassGroup) -> ClassGroup:
+    """A class group with its mentors and active students, ready to render."""
+    return (
+        ClassGroup.objects.select_related("department", "school_year")
+        .prefetch_related(
+            Prefetch("mentors", queryset=Staff.objects.select_related("user")),
+            Prefetch("students", queryset=Student.objects.filter(is_active=True), to_attr="active_students"),
+        )
+        .get(pk=class_group.pk)
+    )
+
+
+def teaching_group_page(group: TeachingGroup) -> TeachingGroup:
+    return (
+        TeachingGroup.objects.select_related("subject", "school_year")
+        .prefetch_related(
+            Prefetch("teachers", queryset=Staff.objects.select_related("user")),
+            Prefetch(
+                "students",
+                queryset=Student.objects.filter(is_active=True).select_related("class_group"),
+                to_attr="active_students",
+            ),
+        )
+        .get(pk=group.pk)
+    )
+
+
+def student_page(student: Student, *, viewer: User) -> Student:
+    """A student's roster page. Teaching groups are listed only as far as the viewer may see them."""
+    return (
+        Student.objects.select_related("class_group__department")
+        .prefetch_related(
+            Prefetch("class_group__mentors", queryset=Staff.objects.select_related("user")),
+            Prefetch(
+                "teaching_groups",
+                queryset=teaching_groups_visible_to(viewer).select_related("subject"),
+                to_attr="visible_teaching_groups",
+            ),
+        )
+        .get(pk=student.pk)
+    )
