@@ -1,9 +1,13 @@
 """Tests: base settings made fast. SQLite unless DATABASE_URL is set (CI sets it)."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
 
-SECRET_KEY = "test-only-secret-key"  # noqa: S105
+# Set before base.py reads it: base refuses to start without one when DEBUG is off.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
+
 DEBUG = False
 DEMO_MODE = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
