@@ -153,7 +153,7 @@ class ClassGroup(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="class_groups")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="class_groups")
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="class_groups", verbose_name=_("department")
+        Department, on_delete=models.RESTRICT, related_name="class_groups", verbose_name=_("department")
     )
     name = models.CharField(_("name"), max_length=50)  # "4H1"
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, blank=True)
@@ -244,7 +244,7 @@ class TeachingGroup(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="teaching_groups")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="teaching_groups")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="teaching_groups")
+    subject = models.ForeignKey(Subject, on_delete=models.RESTRICT, related_name="teaching_groups")
     name = models.CharField(_("name"), max_length=50)  # "4H1-ne"
     teachers = models.ManyToManyField(Staff, blank=True, related_name="teaching_groups", verbose_name=_("teachers"))
     students = models.ManyToManyField(
@@ -297,18 +297,33 @@ class Guardian(models.Model):
 
 
 class RosterImport(models.Model):
-    """One run of the roster import, kept so the admin sees what changed."""
+    """One run of the roster import: the job row the upload page polls, kept so the admin sees what changed.
+
+    An upload starts as PENDING with dry_run set; a worker claims it (RUNNING) and
+    stores the preview (PREVIEWED, or FAILED with the errors). "Apply" puts it back to
+    PENDING with dry_run off, and the worker applies it (APPLIED or FAILED).
+    """
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
         PREVIEWED = "previewed", _("previewed")
         APPLIED = "applied", _("applied")
         FAILED = "failed", _("failed")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_imports")
     started_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    applied_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    format = models.CharField(_("format"), max_length=20)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # percent
+    # Relative to MEDIA_ROOT, which is never served by URL. A folder of CSV files or one zip.
+    upload_path = models.CharField(_("stored upload"), max_length=255, blank=True)
+    upload_name = models.CharField(_("uploaded file"), max_length=255, blank=True)
     summary = models.JSONField(_("summary"), default=dict)
     errors = models.JSONField(_("errors"), default=list)
 
@@ -316,6 +331,13 @@ class RosterImport(models.Model):
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="rosterimport_progress_percent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.PREVIEWED, self.Status.APPLIED, self.Status.FAILED)

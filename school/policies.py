@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import ClassGroup, Guardian, Staff, Student, TeachingGroup, User
+from .models import ClassGroup, Guardian, RosterImport, Staff, Student, TeachingGroup, User
 
 
 @dataclass(frozen=True)
@@ -197,3 +197,16 @@ def teaching_group_get_for_user(user: User | AnonymousUser, pk: int) -> Teaching
 def can_manage_roster(user: User | AnonymousUser) -> bool:
     """Import the roster and manage users: the school admin only."""
     return roles_of(user).is_school_admin
+
+
+def roster_imports_visible_to(user: User | AnonymousUser) -> QuerySet[RosterImport]:
+    """The import jobs of the user's school, for its school admin."""
+    roles = roles_of(user)
+    if roles.school_id is None or not roles.is_school_admin:
+        return RosterImport.objects.none()
+    return RosterImport.objects.filter(school_id=roles.school_id)
+
+
+def roster_import_get_for_user(user: User | AnonymousUser, pk: int) -> RosterImport:
+    """An import job of the user's school; 404 for another school's and for missing alike."""
+    return get_object_or_404(roster_imports_visible_to(user), pk=pk)

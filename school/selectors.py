@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from .importers import Issue
+from .importers.roster import ENTITIES
 from .models import ClassGroup, Department, RosterImport, Staff, Student, TeachingGroup, User
 from .policies import Roles, roles_of, teaching_groups_visible_to
 
@@ -129,4 +131,47 @@ def student_page(student: Student, *, viewer: User) -> Student:
             ),
         )
         .get(pk=student.pk)
+    )
+
+
+# --- roster import ------------------------------------------------------------------
+
+
+@dataclass
+class ImportLine:
+    label: str
+    created: int
+    updated: int
+    deactivated: int
+
+
+@dataclass
+class RosterImportReport:
+    """One import job shaped for its page: the counts per kind of row, and the errors."""
+
+    job: RosterImport
+    lines: list[ImportLine]
+    errors: list[Issue]
+
+    @property
+    def changes(self) -> int:
+        return sum(line.created + line.updated + line.deactivated for line in self.lines)
+
+
+def roster_import_report(job: RosterImport) -> RosterImportReport:
+    lines = [
+        ImportLine(
+            label=str(label), **{key: job.summary[name].get(key, 0) for key in ("created", "updated", "deactivated")}
+        )
+        for name, label in ENTITIES.items()
+        if name in job.summary
+    ]
+    return RosterImportReport(job=job, lines=lines, errors=[Issue.from_dict(data) for data in job.errors])
+
+
+def roster_imports_recent(*, school_id: int, limit: int = 10) -> list[RosterImport]:
+    return list(
+        RosterImport.objects.filter(school_id=school_id)
+        .select_related("started_by", "applied_by")
+        .order_by("-created_at")[:limit]
     )

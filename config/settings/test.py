@@ -5,8 +5,8 @@ import os
 # Set before base.py reads it: base refuses to start without one when DEBUG is off.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
-from .base import *  # noqa: E402, F403
-from .base import env  # noqa: E402
+from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 DEMO_MODE = True
