@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,6 +19,16 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "school/student_detail.html", {"student": selectors.student_page(student, viewer=request.user)}
     )
+
+
+def student_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A student's photo, only for those who may see the student: media is never served by URL."""
+    student = policies.student_get_for_user(request.user, pk)
+    if not student.photo:
+        raise Http404
+    response = FileResponse(student.photo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:

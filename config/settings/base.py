@@ -8,6 +8,7 @@ uses a SQLite file, without REDIS_URL Celery uses kombu's filesystem broker.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -20,7 +21,13 @@ DEBUG = env.bool("DEBUG", default=False)
 # Demo mode allows `seed_demo` to create the well-known demo logins.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 
-SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me" if DEBUG else environ.Env.NOTSET)
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set the SECRET_KEY environment variable, or DEBUG=1 for development (see .env.example)."
+        )
+    SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -42,10 +49,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the user's saved language counts; never the browser's header.
+    "school.middleware.SchoolLanguageMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

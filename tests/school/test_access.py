@@ -149,3 +149,34 @@ class TestStudentsVisibleTo:
             visible = set(policies.students_visible_to(user))
             for student in (world.student, world.other_student):
                 assert policies.can_view_student(user, student) == (student in visible)
+
+
+@pytest.fixture
+def student_with_photo(world, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    world.student.photo.save("lina.png", ContentFile(png))
+    return world.student
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_photo_is_served_only_to_who_may_see_the_student(client, world, student_with_photo, who):
+    client.force_login(getattr(world, who))
+
+    response = client.get(reverse("school:student_photo", args=[student_with_photo.pk]))
+
+    allowed = PAGES["student"][2]
+    assert response.status_code == (200 if who in allowed else 404)
+    if who in allowed:
+        assert response["Content-Type"] == "image/png"
+        assert response["Cache-Control"] == "private, max-age=3600"
+
+
+def test_photo_of_a_student_without_one_is_404(client, world):
+    client.force_login(world.mentor)
+    assert client.get(reverse("school:student_photo", args=[world.student.pk])).status_code == 404
