@@ -20,10 +20,13 @@ install: $(STAMP)
 run: $(STAMP)
 	PORT=$(PORT) bash scripts/run.sh
 
-## test: lint and the whole test suite.
+## test: lint and the whole test suite (unit, integration, browser).
+# Two pytest-xdist workers; --dist loadfile keeps a module on one worker, so the
+# integration module starts its gunicorn + Celery stack once. PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n 2 --dist loadfile
 test: $(STAMP) lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_XDIST)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

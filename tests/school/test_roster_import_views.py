@@ -33,8 +33,8 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the pages speak Dutch by default
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the pages speak Dutch by default
     with translation.override("en"):
         yield
 
