@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("school.urls")),
+    path("cycles/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -188,3 +188,50 @@ class AdvicePhrase(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ReminderJob(models.Model):
+    """One "send a reminder to the teachers behind" run: the row the cycle page polls.
+
+    The task claims it PENDING → RUNNING with a conditional update, so a message
+    delivered twice sends nothing twice. `sent` grows as the mails go out.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("sending")
+        DONE = "done", _("sent")
+        FAILED = "failed", _("failed")
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reminder_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The page's address as the requester saw it: the mails link back to it (a task has no request).
+    site_url = models.CharField(max_length=200, blank=True)
+    total = models.PositiveIntegerField(_("teachers"), default=0)
+    sent = models.PositiveIntegerField(_("e-mails sent"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One reminder run per cycle at a time: a double click queues one job, not two.
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="reminderjob_one_active_per_cycle",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from school.models import Department, Student, TeachingGroup, User
 from school.policies import roles_of
 
-from .models import Entry, ReviewCycle
+from .models import AdvicePhrase, Entry, ReviewCycle
 
 
 def cycles_visible_to(user: User | AnonymousUser) -> QuerySet[ReviewCycle]:
@@ -22,6 +22,11 @@ def cycles_visible_to(user: User | AnonymousUser) -> QuerySet[ReviewCycle]:
     if roles.school_id is None or not roles.is_staff_member:
         return ReviewCycle.objects.none()
     return ReviewCycle.objects.filter(school_id=roles.school_id)
+
+
+def can_view_cycles(user: User | AnonymousUser) -> bool:
+    """The cycle pages are the staff's; students and parents see their feedback elsewhere."""
+    return roles_of(user).is_staff_member
 
 
 def cycle_get_for_user(user: User | AnonymousUser, pk: int) -> ReviewCycle:
@@ -130,3 +135,30 @@ def entries_visible_to(user: User | AnonymousUser) -> QuerySet[Entry]:
 
 def can_view_entry(user: User | AnonymousUser, entry: Entry) -> bool:
     return entries_visible_to(user).filter(pk=entry.pk).exists()
+
+
+# --- a teacher's own phrase bank ---------------------------------------------------------------
+
+
+def can_keep_phrases(user: User | AnonymousUser) -> bool:
+    """Every member of staff may keep advice phrases; they are theirs alone."""
+    return roles_of(user).is_staff_member
+
+
+def advice_phrases_of(user: User | AnonymousUser) -> QuerySet[AdvicePhrase]:
+    if not can_keep_phrases(user):
+        return AdvicePhrase.objects.none()
+    return AdvicePhrase.objects.filter(owner=user)
+
+
+def advice_phrase_get_for_user(user: User | AnonymousUser, pk: int) -> AdvicePhrase:
+    """One of the user's own phrases; another's is 404, as if it did not exist."""
+    return get_object_or_404(advice_phrases_of(user), pk=pk)
+
+
+# --- the school's traffic-light words (issue 3) --------------------------------------------------
+
+
+def can_manage_light_scheme(user: User | AnonymousUser) -> bool:
+    """The labels and colours of the lights are a school setting: the school admin's."""
+    return roles_of(user).is_school_admin

@@ -22,6 +22,7 @@ import itertools
 import math
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -732,6 +733,35 @@ def demo_school_create(
     plan = _Planner(students=students, seed=seed).plan()
     with transaction.atomic():
         return _write(plan, with_logins=with_logins, username_prefix=username_prefix, name=name)
+
+
+# --- what other apps add to the demo school ----------------------------------------------------
+
+# Apps above `school` (a review cycle in progress, boards, …) add their demo data
+# from their AppConfig.ready(), so school never imports them. `seed_demo` runs the
+# extensions after building the school, in the same transaction; each gets the
+# school and the seed, must be deterministic by that seed, and returns a line
+# for the terminal (or None).
+DemoExtension = Callable[[DemoSchool, int], str | None]
+_demo_extensions: list[DemoExtension] = []
+
+
+def demo_extension_register(extension: DemoExtension) -> DemoExtension:
+    """Add an extension (once, however often ready() runs); usable as a decorator."""
+    if extension not in _demo_extensions:
+        _demo_extensions.append(extension)
+    return extension
+
+
+def demo_extensions_run(demo_school: DemoSchool, *, seed: int = DEFAULT_SEED) -> list[str]:
+    """Run every registered extension on a freshly built demo school; their summary lines."""
+    lines = []
+    with transaction.atomic():
+        for extension in _demo_extensions:
+            line = extension(demo_school, seed)
+            if line:
+                lines.append(line)
+    return lines
 
 
 def _write(plan: Plan, *, with_logins: bool, username_prefix: str, name: str) -> DemoSchool:

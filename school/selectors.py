@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .importers import Issue
 from .importers.roster import ENTITIES
-from .models import ClassGroup, Department, RosterImport, Staff, Student, TeachingGroup, User
+from .models import ClassGroup, Department, RosterImport, SchoolYear, Staff, Student, TeachingGroup, User
 from .policies import Roles, roles_of, teaching_groups_visible_to
 
 ACTIVE_STUDENTS = Q(students__is_active=True)
@@ -23,17 +25,51 @@ class SchoolFigures:
     last_import: RosterImport | None
 
 
+@dataclass(frozen=True)
+class HomeSection:
+    """A part of the home page that another app adds: a template and what it needs.
+
+    `covers` names the roles (as in Roles: "subject_teacher", "team_leader", …)
+    whose "nothing to do yet" hint this section makes untrue, so the page leaves it out.
+    """
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    covers: frozenset[str] = frozenset()
+
+
+# Apps above `school` (reviews, mentoring, boards) add their part of the home page
+# here from their AppConfig.ready(), so school never imports them: apps depend one way.
+# A provider gets the user and their roles and returns its sections (usually none or one),
+# in a number of queries that does not grow with the school.
+HomeSectionProvider = Callable[[User, Roles], Iterable[HomeSection]]
+_home_section_providers: list[HomeSectionProvider] = []
+
+
+def home_section_provider_register(provider: HomeSectionProvider) -> HomeSectionProvider:
+    """Add a provider of home-page sections (once, however often ready() runs); usable as a decorator."""
+    if provider not in _home_section_providers:
+        _home_section_providers.append(provider)
+    return provider
+
+
 @dataclass
 class Home:
     """What one user has to do now, per role they hold ("my work")."""
 
     roles: Roles
+    sections: list[HomeSection] = field(default_factory=list)
     school_figures: SchoolFigures | None = None
     departments: list[Department] = field(default_factory=list)
     mentor_classes: list[ClassGroup] = field(default_factory=list)
     teaching_groups: list[TeachingGroup] = field(default_factory=list)
     own_student: Student | None = None
     children: list[Student] = field(default_factory=list)
+
+    @property
+    def covered(self) -> frozenset[str]:
+        """The roles whose work the added sections show."""
+        return frozenset().union(*(section.covers for section in self.sections))
 
 
 def _class_groups_with_counts() -> QuerySet[ClassGroup]:
@@ -43,11 +79,13 @@ def _class_groups_with_counts() -> QuerySet[ClassGroup]:
 
 
 def school_figures(*, school_id: int) -> SchoolFigures:
+    # Groups of the newest school year: last year's stay in the database for their history.
+    newest_year = SchoolYear.objects.filter(school_id=school_id).order_by("-start_date").values("pk")[:1]
     return SchoolFigures(
         students=Student.objects.filter(school_id=school_id, is_active=True).count(),
         staff=Staff.objects.filter(school_id=school_id, is_active=True).count(),
-        class_groups=ClassGroup.objects.filter(school_id=school_id).count(),
-        teaching_groups=TeachingGroup.objects.filter(school_id=school_id).count(),
+        class_groups=ClassGroup.objects.filter(school_id=school_id, school_year__in=newest_year).count(),
+        teaching_groups=TeachingGroup.objects.filter(school_id=school_id, school_year__in=newest_year).count(),
         last_import=RosterImport.objects.filter(school_id=school_id).first(),
     )
 
@@ -88,6 +126,7 @@ def home_for(user: User) -> Home:
             .select_related("class_group")
             .prefetch_related(Prefetch("class_group__mentors", queryset=Staff.objects.select_related("user")))
         )
+    home.sections = [section for provider in _home_section_providers for section in provider(user, roles)]
     return home
 
 

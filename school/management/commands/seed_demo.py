@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from school import demo
 from school.models import School
@@ -36,7 +37,10 @@ class Command(BaseCommand):
             raise CommandError("Demo logins only exist in demo mode: set DEMO_MODE=1 (make run does).")
         started = time.monotonic()
         try:
-            result = demo.demo_school_create(students=students, seed=seed, with_logins=True)
+            # The school and what other apps add to it (a review cycle in progress…): all or nothing.
+            with transaction.atomic():
+                result = demo.demo_school_create(students=students, seed=seed, with_logins=True)
+                extras = demo.demo_extensions_run(result, seed=seed)
         except demo.DemoSchoolError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
@@ -46,3 +50,5 @@ class Command(BaseCommand):
                 f"(seed {seed}, {time.monotonic() - started:.1f} s)."
             )
         )
+        for line in extras:
+            self.stdout.write(f"  {line}")
