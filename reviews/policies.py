@@ -30,7 +30,7 @@ def can_view_cycles(user: User | AnonymousUser) -> bool:
 
 
 def cycle_get_for_user(user: User | AnonymousUser, pk: int) -> ReviewCycle:
-    return get_object_or_404(cycles_visible_to(user), pk=pk)
+    return get_object_or_404(cycles_visible_to(user).select_related("period"), pk=pk)
 
 
 def can_create_cycle(user: User | AnonymousUser) -> bool:
@@ -96,7 +96,10 @@ def grid_groups_visible_to(user: User | AnonymousUser, cycle: ReviewCycle) -> Qu
     groups = cycle_teaching_groups(cycle)
     if roles.school_id != cycle.school_id or not roles.is_staff_member:
         return groups.none()
-    if roles.is_school_admin or roles.led_department_ids & set(cycle.departments.values_list("pk", flat=True)):
+    # Only a team leader needs the cycle's departments: teachers skip that query.
+    if roles.is_school_admin or (
+        roles.led_department_ids and roles.led_department_ids & set(cycle.departments.values_list("pk", flat=True))
+    ):
         return groups
     return groups.filter(pk__in=roles.teaching_group_ids)
 
