@@ -266,6 +266,8 @@ def test_two_co_teachers_edit_the_same_entry_and_nothing_is_lost(browser, live_s
         # The first teacher sets orange with advice; the second still sees the empty row.
         first.locator(f"#light-{pk}-orange").focus()
         first.keyboard.press("o")
+        # Wait for the light's own save, so the advice is a second save (not merged into one).
+        expect(first.locator(f"#row-{pk} input[name=version]")).to_have_value("1")
         first.locator(f"#advice-{pk}").fill("Vraag om uitleg.")
         first.locator(f"#advice-{pk}").blur()
         expect(grid.row(first, 0)).to_have_attribute("data-state", "saved")
