@@ -28,6 +28,8 @@ urlpatterns = [
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("school.urls")),
     path("cycles/", include("reviews.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    path("boards/", include("boards.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,14 +1,16 @@
-"""The review cycle in the demo school: a round in its entry phase, and last year's closed round.
+"""The review cycles in the demo school: havo's round in its entry phase, vwo's at the mentor talks, last year's.
 
 Registered with school.demo's extension hook (ReviewsConfig.ready), so `seed_demo`
 and `make run` show a cycle alive:
 
-- "Leerlingbespreking periode 1" for both upper-school departments, in its entry
-  phase with deadline 27 November 2026; about 70% of the entries complete, with
-  grades on the Dutch scale (mostly 5,0 to 8,5), lights that follow the grades, and
+- "Leerlingbespreking periode 1" for Bovenbouw havo, in its entry phase with
+  deadline 27 November 2026; about 70% of the entries complete, with grades on
+  the Dutch scale (mostly 5,0 to 8,5), lights that follow the grades, and
   concrete, behaviour-specific advice. The demo `docent` has one group complete
-  (4H1-en), one half done (4H2-en), one not started (5H1-en), and a co-taught
-  group (4V1-en) their colleague has begun.
+  (4H1-en), one half done (4H2-en) and one not started (5H1-en).
+- "Leerlingbespreking periode 1 vwo" for Bovenbouw vwo, three weeks ahead: every
+  entry is in and the round is at its mentor talks (mentoring's demo adds the
+  speed-date, the meeting, publishing, reflections and talks).
 - "Leerlingbespreking periode 4 2025-2026": last school year's last round, closed,
   with a complete entry for every student and subject, so "copy last cycle's
   advice" and trends have something to work with. The roster keeps only this
@@ -27,12 +29,20 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from school.demo import BOVENBOUW_HAVO, BOVENBOUW_VWO, TEACHER, TEAM_LEADER_HAVO, DemoSchool
-from school.models import Department, Enrollment, Period, SchoolYear, TeachingGroup
+from school.demo import BOVENBOUW_HAVO, BOVENBOUW_VWO, TEACHER, TEAM_LEADER_HAVO, TEAM_LEADER_VWO, DemoSchool
+from school.models import Department, Enrollment, Period, SchoolYear, Student, TeachingGroup
 
 from .models import Entry, EntryChange, Light, Phase, ReviewCycle
 
 CURRENT_NAME = "Leerlingbespreking periode 1"
+# The vwo department ran its round a few weeks earlier: it is at the mentor talks now.
+VWO_NAME = "Leerlingbespreking periode 1 vwo"
+VWO_DATES = {
+    "entry_deadline": datetime.date(2026, 11, 6),
+    "speed_date_on": datetime.date(2026, 11, 10),
+    "meeting_on": datetime.date(2026, 11, 16),
+    "talks_until": datetime.date(2026, 12, 4),
+}
 CURRENT_DATES = {
     "entry_deadline": datetime.date(2026, 11, 27),
     "speed_date_on": datetime.date(2026, 12, 2),
@@ -55,7 +65,7 @@ PREVIOUS_DATES = {
 }
 
 # How far the demo `docent` has got, per group; other groups draw theirs.
-TEACHER_PROGRESS = {"4H1-en": 1.0, "4H2-en": 0.5, "5H1-en": 0.0, "4V1-en": 0.3}
+TEACHER_PROGRESS = {"4H1-en": 1.0, "4H2-en": 0.5, "5H1-en": 0.0}
 DONE_SHARE, STARTED_SHARE = 0.55, 0.30  # of the other groups: finished, begun (the rest not started)
 
 # --- advice: what a student can do, not what they are --------------------------------------------
@@ -232,9 +242,29 @@ def demo_cycles_create(demo_school: DemoSchool, seed: int) -> str:
         created_by=demo_school.logins.get(TEAM_LEADER_HAVO),
         **CURRENT_DATES,
     )
-    current.departments.set([departments[BOVENBOUW_HAVO], departments[BOVENBOUW_VWO]])
+    current.departments.set([departments[BOVENBOUW_HAVO]])
+    vwo = ReviewCycle.objects.create(
+        school=school,
+        period=period,
+        name=VWO_NAME,
+        phase=Phase.MENTOR_TALKS,
+        phase_changed_at=datetime.datetime(2026, 11, 17, 7, 0, tzinfo=datetime.UTC),
+        created_by=demo_school.logins.get(TEAM_LEADER_VWO),
+        **VWO_DATES,
+    )
+    vwo.departments.set([departments[BOVENBOUW_VWO]])
+    vwo_id = departments[BOVENBOUW_VWO].pk
+    department_of = dict(
+        Student.objects.filter(school=school, class_group__isnull=False).values_list(
+            "pk", "class_group__department_id"
+        )
+    )
     entries = []
     for group in groups:
+        if department_of.get(group.students[0]) == vwo_id:
+            # vwo's round is past its entry phase: every entry is in.
+            entries += _complete_entries(rng, vwo, group, base, group.teachers[0] if group.teachers else None)
+            continue
         progress = TEACHER_PROGRESS.get(group.name) if docent and docent.pk in group.teachers else None
         if progress is None:
             draw = rng.random()
@@ -280,12 +310,34 @@ def demo_cycles_create(demo_school: DemoSchool, seed: int) -> str:
         ),
         batch_size=1000,
     )
-    complete = sum(entry.is_complete for entry in entries)
-    expected = sum(len(group.students) for group in groups)
+    current_entries = [entry for entry in entries if entry.cycle_id == current.pk]
+    complete = sum(entry.is_complete for entry in current_entries)
+    expected = sum(len(group.students) for group in groups if department_of.get(group.students[0]) != vwo_id)
     return (
-        f"Review rounds: “{current.name}” in its entry phase, {complete} of {expected} entries complete; "
+        f"Review rounds: “{current.name}” (havo) in its entry phase, {complete} of {expected} entries complete; "
+        f"“{vwo.name}” at the mentor talks, {len(entries) - len(current_entries)} entries; "
         f"“{previous.name}” closed, {len(previous_entries)} entries."
     )
+
+
+def _complete_entries(rng: random.Random, cycle: ReviewCycle, group: _Group, base: dict, teacher: int | None):
+    """Every student of a group with a grade, a light and (where the light asks for it) advice."""
+    result = []
+    for student in group.students:
+        grade = _grade(base[student, group.subject_code] + rng.gauss(0, 0.4) + rng.gauss(0, 0.45))
+        light = light_for(grade)
+        result.append(
+            Entry(
+                cycle=cycle,
+                teaching_group_id=group.pk,
+                student_id=student,
+                grade=grade,
+                light=light,
+                advice=_advice(rng, group.subject_code, light),
+                updated_by_id=teacher,
+            )
+        )
+    return result
 
 
 def _groups(*, school_id: int, school_year: SchoolYear) -> list[_Group]:

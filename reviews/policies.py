@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from school.models import Department, Student, TeachingGroup, User
+from school.models import ClassGroup, Department, Student, TeachingGroup, User
 from school.policies import roles_of
 
 from .models import AdvicePhrase, Entry, ReviewCycle
@@ -84,6 +84,23 @@ def cycle_teaching_groups(cycle: ReviewCycle) -> QuerySet[TeachingGroup]:
             "teaching_group_id"
         ),
     )
+
+
+def cycle_covers_class_group(cycle: ReviewCycle, class_group: ClassGroup) -> bool:
+    """The cycle reviews this class: its department takes part, and it is a class of the cycle's school year."""
+    return (
+        class_group.school_id == cycle.school_id
+        and class_group.school_year_id == cycle.period.school_year_id
+        and cycle.departments.filter(pk=class_group.department_id).exists()
+    )
+
+
+def cycle_covers_department(cycle: ReviewCycle, department: Department) -> bool:
+    return department.school_id == cycle.school_id and cycle.departments.filter(pk=department.pk).exists()
+
+
+def cycle_covers_student(cycle: ReviewCycle, student: Student) -> bool:
+    return cycle_students(cycle).filter(pk=student.pk).exists()
 
 
 def grid_groups_visible_to(user: User | AnonymousUser, cycle: ReviewCycle) -> QuerySet[TeachingGroup]:

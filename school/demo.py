@@ -77,9 +77,11 @@ ADMIN = "beheerder"
 TEAM_LEADER_HAVO = "teamleider"
 TEAM_LEADER_VWO = "teamleider.vwo"
 MENTOR = "mentor"
+MENTOR_VWO = "mentor.vwo"
 TEACHER = "docent"
 CARE_COORDINATOR = "zorg"
 STUDENT = "leerling"
+STUDENT_VWO = "leerling.vwo"
 GUARDIAN = "ouder"
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
@@ -89,7 +91,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(MENTOR, "mentor van 4H1, docent geschiedenis", "Marieke", "de Vries"),
     DemoLogin(TEACHER, "vakdocent Engels (ook in een duo)", "Rakesh", "Ramsaran"),
     DemoLogin(CARE_COORDINATOR, "zorgcoördinator", "Hülya", "Yıldız"),  # noqa: RUF001 - the Turkish dotless i is right here
+    DemoLogin(MENTOR_VWO, "mentor van 5V1, docent Nederlands", "Thomas", "Verbeek"),
     DemoLogin(STUDENT, "leerling in 4H1", "Lina", "Bouzid"),
+    DemoLogin(STUDENT_VWO, "leerling in 5V1, broer van Lina", "Adam", "Bouzid"),
     DemoLogin(GUARDIAN, "ouder/verzorger van Lina (4H1) en Adam (5V1)", "Karima", "Bouzid"),
 )
 DEMO_LOGINS_BY_USERNAME = {login.username: login for login in DEMO_LOGINS}
@@ -142,7 +146,7 @@ CLASS_LAYOUT = (
 # A bigger school gets more parallel classes rather than classes of a hundred.
 MAX_CLASS_SIZE = 30
 TEACHERS_PER_STUDENT = 0.07  # about 140 teachers at 2,000 students
-MIN_GENERATED_TEACHERS = 27  # plus the three teaching demo logins: about 30 teachers
+MIN_GENERATED_TEACHERS = 27  # plus the four teaching demo logins: about 30 teachers
 
 SUBJECTS = (
     ("ne", "Nederlands"),
@@ -536,6 +540,7 @@ class _Planner:
         self.leader_vwo = self._add_staff(_person_from(TEAM_LEADER_VWO))
         self.mentor = self._add_staff(_person_from(MENTOR), pool="gs")
         self.teacher = self._add_staff(_person_from(TEACHER), pool="en")
+        self.mentor_vwo = self._add_staff(_person_from(MENTOR_VWO), pool="ne")
         self._plan_students()
         self._plan_groups()
         self._assign_teachers()
@@ -562,7 +567,7 @@ class _Planner:
             Family(MOROCCAN_DUTCH, ("", "Bouzid"), [_person_from(GUARDIAN), Person("Mohamed", "", "Bouzid")])
         )
         # Lina takes economics and history, so `docent` (English) and `mentor` (history) both teach her.
-        demo_children = {"4H1": (_person_from(STUDENT), "EM"), "5V1": (Person("Adam", "", "Bouzid"), "NT")}
+        demo_children = {"4H1": (_person_from(STUDENT), "EM"), "5V1": (_person_from(STUDENT_VWO), "NT")}
         for class_index, planned in enumerate(self.classes):
             start = 0
             if planned.name in demo_children:
@@ -637,6 +642,7 @@ class _Planner:
         for staff_index, names, limit in (
             (self.teacher, ("4H1-en", "4H2-en", "5H1-en"), None),
             (self.mentor, ("4H1-gs", "4H2-gs", "5H1-gs"), None),
+            (self.mentor_vwo, ("5V1-ne", "4V2-ne"), None),
             (self.leader_havo, ("5H2-ec", "5H1-ec", "4H1-ec"), 1),  # a team leader teaches a little
         ):
             for name in [name for name in names if name in by_name][:limit]:
@@ -667,13 +673,13 @@ class _Planner:
                 self._assign(others[0], group)
 
     def _assign_mentors(self) -> None:
-        """`mentor` has 4H1; every other class gets one or two generated teachers (never `docent`)."""
+        """`mentor` has 4H1 and `mentor.vwo` 5V1; every other class gets one or two generated teachers."""
         generated = [index for index, member in enumerate(self.staff) if member.pool and not member.person.login]
         self.rng.shuffle(generated)
         next_mentor = itertools.cycle(generated)
         for planned in self.classes:
-            if planned.name == "4H1":
-                planned.mentors = [self.mentor]
+            if planned.name in ("4H1", "5V1"):
+                planned.mentors = [self.mentor if planned.name == "4H1" else self.mentor_vwo]
                 continue
             planned.mentors = [next(next_mentor)]
             if self.rng.random() < TWO_MENTORS_SHARE:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 
-from .models import ClassGroup, Guardian, RosterImport, Staff, Student, TeachingGroup, User
+from .models import ClassGroup, Department, Guardian, RosterImport, Staff, Student, TeachingGroup, User
 
 
 @dataclass(frozen=True)
@@ -78,17 +78,12 @@ def roles_of(user: User | AnonymousUser) -> Roles:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
-    staff = Staff.objects.filter(user=user, school_id=user.school_id, is_active=True).first()
-    student = Student.objects.filter(user=user, school_id=user.school_id, is_active=True).first()
-    guardian = Guardian.objects.filter(user=user, school_id=user.school_id).first()
-    led, mentor, teaching = frozenset(), frozenset(), frozenset()
-    if staff is not None:
-        led = frozenset(staff.led_departments.values_list("pk", flat=True))
-        mentor = frozenset(staff.mentor_of.values_list("pk", flat=True))
-        teaching = frozenset(staff.teaching_groups.values_list("pk", flat=True))
-    children = frozenset()
-    if guardian is not None:
-        children = frozenset(guardian.students.filter(is_active=True).values_list("pk", flat=True))
+    # One query for the three records a user can have, one for the groups they hold (at most two).
+    holder = User.objects.select_related("staff", "student", "guardian").get(pk=user.pk)
+    staff = _own(getattr(holder, "staff", None), user, active=True)
+    student = _own(getattr(holder, "student", None), user, active=True)
+    guardian = _own(getattr(holder, "guardian", None), user, active=False)
+    led, mentor, teaching, children = _held_ids(staff, guardian)
     roles = Roles(
         school_id=user.school_id,
         staff=staff,
@@ -101,6 +96,40 @@ def roles_of(user: User | AnonymousUser) -> Roles:
     )
     user._roles_cache = roles
     return roles
+
+
+def _own(record, user: User, *, active: bool):
+    """A staff, student or guardian record that counts: of the user's own school (and active, where it can be)."""
+    if record is None or record.school_id != user.school_id or (active and not record.is_active):
+        return None
+    return record
+
+
+def _held_ids(staff: Staff | None, guardian: Guardian | None) -> tuple[frozenset[int], ...]:
+    """The departments led, classes mentored, groups taught and active children, in one UNION query."""
+    parts = []
+    if staff is not None:
+        parts += [
+            Department.team_leaders.through.objects.filter(staff_id=staff.pk).values_list(
+                Value("led"), "department_id"
+            ),
+            ClassGroup.mentors.through.objects.filter(staff_id=staff.pk).values_list(Value("mentor"), "classgroup_id"),
+            TeachingGroup.teachers.through.objects.filter(staff_id=staff.pk).values_list(
+                Value("teaching"), "teachinggroup_id"
+            ),
+        ]
+    if guardian is not None:
+        parts.append(
+            Guardian.students.through.objects.filter(guardian_id=guardian.pk, student__is_active=True).values_list(
+                Value("child"), "student_id"
+            )
+        )
+    held: dict[str, set[int]] = {"led": set(), "mentor": set(), "teaching": set(), "child": set()}
+    if parts:
+        first, *rest = parts
+        for kind, pk in first.union(*rest, all=True).order_by():
+            held[kind].add(pk)
+    return tuple(frozenset(held[kind]) for kind in ("led", "mentor", "teaching", "child"))
 
 
 # --- students ---------------------------------------------------------------

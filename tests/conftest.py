@@ -1,6 +1,6 @@
 """Fixtures that read like the domain: a school with one of every role."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 
@@ -48,6 +48,10 @@ class SchoolWorld:
 
     def users(self) -> dict[str, User]:
         return {name: value for name, value in vars(self).items() if isinstance(value, User)}
+
+
+# Every role of SchoolWorld by its attribute name, for tests that go through all of them.
+EVERYONE = tuple(field.name for field in fields(SchoolWorld) if field.type is User)
 
 
 def build_school_world() -> SchoolWorld:

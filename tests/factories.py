@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from factory.faker import Faker
 
 from school.models import (
     ClassGroup,
@@ -22,6 +23,21 @@ from school.models import (
 PASSWORD = "een-goed-wachtwoord"
 
 
+class PlainLastName(Faker):
+    """A Dutch last name without an apostrophe ("d' Heripon" becomes "d Heripon").
+
+    Names are compared with page text in many tests; an apostrophe comes out of the
+    template escaped (&#x27;) and would make such a test fail now and then. Escaping
+    itself is tested on purpose, with names chosen for it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__("last_name", locale="nl_NL", **kwargs)
+
+    def evaluate(self, instance, step, extra):
+        return " ".join(super().evaluate(instance, step, extra).replace("'", " ").split())
+
+
 class SchoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = School
@@ -36,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    last_name = PlainLastName()
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     password = factory.django.Password(PASSWORD)
 
@@ -119,7 +135,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     number = factory.Sequence(lambda n: f"{100000 + n}")
     first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    last_name = PlainLastName()
     level = "havo"
     year = 4
     class_group = factory.SubFactory(ClassGroupFactory, school=factory.SelfAttribute("..school"))

@@ -129,6 +129,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database and are read through the cache (Redis in production): every
+# request, every autosave of an entry, is a query lighter; a cold cache falls back to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport,
 # which needs no server and is shared by the web process and `make run`'s worker.
@@ -162,6 +165,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Leerlingbespreking <noreply@leerlingbespreking.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where e-mails sent by the worker link to (a task has no request to build an address from).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -17,9 +17,11 @@ DEMO_HOMES = {
     "teamleider": ("Je afdelingen", "team_leader"),
     "teamleider.vwo": ("Je afdelingen", "team_leader"),
     "mentor": ("Je mentorklassen", "mentor"),
+    "mentor.vwo": ("Je mentorklassen", "mentor"),
     "docent": ("Je lesgroepen", "subject_teacher"),
     "zorg": ("Je school", "care_coordinator"),
     "leerling": ("Je klas", "student"),
+    "leerling.vwo": ("Je klas", "student"),
     "ouder": ("Uw kinderen", "guardian"),
 }
 

@@ -9,22 +9,8 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import ReminderJob
+from tests.conftest import EVERYONE
 
-EVERYONE = [
-    "admin",
-    "team_leader",
-    "other_team_leader",
-    "mentor",
-    "other_mentor",
-    "teacher",
-    "other_teacher",
-    "care_coordinator",
-    "student_user",
-    "other_student_user",
-    "guardian",
-    "other_guardian",
-    "outsider",
-]
 STAFF = {"admin", "team_leader", "other_team_leader", "mentor", "other_mentor", "teacher", "other_teacher"} | {
     "care_coordinator"
 }

@@ -37,11 +37,13 @@ def test_seed_demo_shows_a_round_alive(db):
     out = StringIO()
     call_command("seed_demo", "--students", "40", stdout=out)
 
-    assert "“Leerlingbespreking periode 1” in its entry phase" in out.getvalue()
+    assert "“Leerlingbespreking periode 1” (havo) in its entry phase" in out.getvalue()
     cycle = ReviewCycle.objects.get(name="Leerlingbespreking periode 1")
     assert cycle.phase == Phase.ENTRY
     assert cycle.entry_deadline == datetime.date(2026, 11, 27)
-    assert set(cycle.departments.values_list("name", flat=True)) == {"Bovenbouw havo", "Bovenbouw vwo"}
+    assert set(cycle.departments.values_list("name", flat=True)) == {"Bovenbouw havo"}
+    vwo = ReviewCycle.objects.get(name=reviews_demo.VWO_NAME)
+    assert (vwo.phase, set(vwo.departments.values_list("name", flat=True))) == (Phase.MENTOR_TALKS, {"Bovenbouw vwo"})
     assert ReviewCycle.objects.get(phase=Phase.CLOSED).period.school_year.name == "2025-2026"
 
 
@@ -123,3 +125,12 @@ def test_the_same_seed_gives_the_same_rounds(db):
 
     assert snapshot(first) == snapshot(second)
     assert snapshot(first)
+
+
+def test_the_vwo_round_is_at_its_mentor_talks_with_every_entry_in(demo_school):
+    vwo = ReviewCycle.objects.get(school=demo_school.school, name=reviews_demo.VWO_NAME)
+    completion = selectors.cycle_completion(cycle=vwo)
+
+    assert vwo.phase == Phase.MENTOR_TALKS
+    assert completion.expected > 0
+    assert completion.complete == completion.expected

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from reviews.models import Entry, EntryChange, Phase
 from reviews.services import EntryConflict, entry_save, parse_grade
@@ -48,7 +49,7 @@ def test_grades_are_read_the_dutch_way(typed, grade):
     ],
 )
 def test_bad_grades_get_a_specific_dutch_message(typed, code, message):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("nl"), pytest.raises(ValidationError) as error:
         parse_grade(typed)
     assert error.value.code == code
     assert message in error.value.messages[0]

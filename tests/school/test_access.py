@@ -4,23 +4,10 @@ import pytest
 from django.urls import reverse
 
 from school import policies
+from school.models import User
+from school.policies import roles_of
+from tests.conftest import EVERYONE
 from tests.factories import StaffFactory, StudentFactory, UserFactory
-
-EVERYONE = [
-    "admin",
-    "team_leader",
-    "other_team_leader",
-    "mentor",
-    "other_mentor",
-    "teacher",
-    "other_teacher",
-    "care_coordinator",
-    "student_user",
-    "other_student_user",
-    "guardian",
-    "other_guardian",
-    "outsider",
-]
 
 # page → (URL name, attribute of the world holding the object, who may open it)
 PAGES = {
@@ -180,3 +167,27 @@ def test_photo_is_served_only_to_who_may_see_the_student(client, world, student_
 def test_photo_of_a_student_without_one_is_404(client, world):
     client.force_login(world.mentor)
     assert client.get(reverse("school:student_photo", args=[world.student.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "queries"),
+    [("teacher", 2), ("mentor", 2), ("team_leader", 2), ("admin", 2), ("guardian", 2), ("student_user", 1)],
+)
+def test_roles_are_read_in_at_most_two_queries(world, django_assert_num_queries, who, queries):
+    user = User.objects.get(pk=getattr(world, who).pk)  # a fresh user: nothing cached on it
+    with django_assert_num_queries(queries):
+        roles = roles_of(user)
+    assert roles_of(user) is roles  # cached for the rest of the request
+
+
+def test_roles_hold_the_groups_and_only_active_children(world):
+    teacher = roles_of(User.objects.get(pk=world.teacher.pk))
+    assert teacher.teaching_group_ids == {world.teaching_group.pk}
+    assert not teacher.mentor_class_ids
+    assert not teacher.led_department_ids
+    assert roles_of(User.objects.get(pk=world.mentor.pk)).mentor_class_ids == {world.class_group.pk}
+    assert roles_of(User.objects.get(pk=world.team_leader.pk)).led_department_ids == {world.department.pk}
+    assert roles_of(User.objects.get(pk=world.guardian.pk)).child_ids == {world.student.pk}
+    world.student.is_active = False
+    world.student.save()
+    assert roles_of(User.objects.get(pk=world.guardian.pk)).child_ids == frozenset()

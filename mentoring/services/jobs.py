@@ -1,0 +1,75 @@
+"""What the PDF jobs (the minutes, a class's prep sheets) share: giving up or retrying, and keeping the file.
+
+A job row (MinutesJob, PrepSheetJob) has `status`, `error`, `finished_at` and a private `file`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, models
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# Worth another try: a full disk or a lost database connection may be gone in a minute.
+TRANSIENT_ERRORS = (OSError, DatabaseError)
+RETRY_BACKOFF_S = 10  # 10, 20, 40 seconds
+
+
+def job_failed(job: models.Model, error: Exception, task, *, what: str) -> models.Model:
+    """Retry a transient error with backoff (back to PENDING for the next delivery); else mark the job FAILED.
+
+    `task` is the bound Celery task; without one (called directly) a failure is final at once.
+    """
+    model = type(job)
+    request = getattr(task, "request", None)
+    retries = getattr(request, "retries", 0) or 0
+    can_retry = (
+        isinstance(error, TRANSIENT_ERRORS)
+        and task is not None
+        and not getattr(request, "called_directly", True)
+        and retries < (task.max_retries or 0)
+    )
+    if can_retry:
+        logger.warning("%s %s: %s; retry %s", what, job.pk, error, retries + 1)
+        # Back to PENDING, so that the retried delivery can claim it again.
+        model.objects.filter(pk=job.pk, status=model.Status.RUNNING).update(status=model.Status.PENDING)
+        # throw=False: this delivery ends normally (acked); the retry is a message of its own.
+        retry = task.retry(exc=error, countdown=RETRY_BACKOFF_S * 2**retries, throw=False)
+        if request.is_eager:
+            # In-process (CELERY_TASK_ALWAYS_EAGER) Celery re-runs a retry only when the task returns
+            # it, and ours returns nothing: the retry runs here, at once.
+            retry.sig.apply()
+        job.refresh_from_db()
+        return job
+    logger.exception("%s %s failed", what, job.pk, exc_info=error)
+    model.objects.filter(pk=job.pk).update(
+        status=model.Status.FAILED,
+        error=f"{type(error).__name__}: {error}"[:1000],
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def job_file_keep(job: models.Model, pdf: bytes, *, name: str, what: str) -> None:
+    """Save the new PDF under a fresh `name`, point the row at it, then delete the file it replaces.
+
+    The old file stays whole until the row points at the new one.
+    """
+    model = type(job)
+    old_name = job.file.name
+    storage = job.file.storage
+    job.file.save(name, ContentFile(pdf), save=False)
+    try:
+        model.objects.filter(pk=job.pk).update(file=job.file.name)
+    except Exception:
+        storage.delete(job.file.name)
+        raise
+    if old_name and old_name != job.file.name:
+        try:
+            storage.delete(old_name)
+        except OSError:  # already gone: nothing to replace
+            logger.warning("%s %s: could not delete the old file %s", what, job.pk, old_name)

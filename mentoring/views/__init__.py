@@ -1,0 +1,1 @@
+"""Views of the mentoring app, one module per part: thin, policy → selector/service → render."""
