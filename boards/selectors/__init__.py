@@ -1,0 +1,1 @@
+"""Boards: selectors, one module per board."""

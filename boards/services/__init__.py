@@ -1,0 +1,1 @@
+"""Boards: services, one module per board."""

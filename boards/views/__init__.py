@@ -1,0 +1,1 @@
+"""Boards: views, one module per board."""
