@@ -398,3 +398,102 @@ class ProgressCardChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} {self.changed_at:%Y-%m-%d}"
+
+
+# --- wall prints: any board as an A3 PDF -----------------------------------------------------------------
+
+
+class BoardPrintJob(models.Model):
+    """One board as an A3 landscape PDF to hang in the team room, made by a Celery task; the page polls it.
+
+    One row per printed board (an improvement board, a class's progress board or a care meeting),
+    reused: printing again resets it and replaces the file, so no pile of old prints about students
+    builds up, and there is never more than one print waiting or being made per board. The file
+    lives under MEDIA_ROOT, which is never served by URL: a permission-checked view sends it.
+    """
+
+    class Kind(models.TextChoices):
+        IMPROVEMENT = "improvement", _("improvement board")
+        PROGRESS = "progress", _("progress board")
+        CARE = "care", _("care meeting")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    improvement_board = models.ForeignKey(
+        ImprovementBoard, on_delete=models.CASCADE, null=True, blank=True, related_name="print_jobs"
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="progress_print_jobs"
+    )
+    care_meeting = models.ForeignKey(
+        CareMeeting, on_delete=models.CASCADE, null=True, blank=True, related_name="print_jobs"
+    )
+    without_names = models.BooleanField(_("without names"), default=False)  # a progress board's privacy print
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="board-prints/", blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("board print")
+        verbose_name_plural = _("board prints")
+        constraints = [
+            # Exactly the board its kind names, and nothing else.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="improvement",
+                        improvement_board__isnull=False,
+                        class_group__isnull=True,
+                        care_meeting__isnull=True,
+                    )
+                    | models.Q(
+                        kind="progress",
+                        improvement_board__isnull=True,
+                        class_group__isnull=False,
+                        care_meeting__isnull=True,
+                    )
+                    | models.Q(
+                        kind="care",
+                        improvement_board__isnull=True,
+                        class_group__isnull=True,
+                        care_meeting__isnull=False,
+                    )
+                ),
+                name="boardprintjob_kind_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(without_names=False) | models.Q(kind="progress"),
+                name="boardprintjob_without_names_progress_only",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "running", "done", "failed"]),
+                name="boardprintjob_status_valid",
+            ),
+            # One row per board (so at most one print waiting or being made per board); NULLs never clash.
+            models.UniqueConstraint(fields=["improvement_board"], name="boardprintjob_one_per_improvement_board"),
+            models.UniqueConstraint(fields=["class_group"], name="boardprintjob_one_per_progress_board"),
+            models.UniqueConstraint(fields=["care_meeting"], name="boardprintjob_one_per_care_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target_id}: {self.status}"
+
+    @property
+    def target_id(self) -> int | None:
+        return self.improvement_board_id or self.class_group_id or self.care_meeting_id
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

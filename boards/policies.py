@@ -18,10 +18,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from school.models import ClassGroup, User
+from school.models import ClassGroup, Department, Enrollment, User
 from school.policies import roles_of
 
-from .models import CareConsent, CareGuest, CareMeeting, ImprovementBoard
+from .models import BoardComment, CareConsent, CareGuest, CareMeeting, ImprovementBoard
 
 Anyone = User | AnonymousUser
 
@@ -86,6 +86,93 @@ def can_answer_board_comments(user: Anyone, board: ImprovementBoard) -> bool:
     """Ownership stays with the board's owner: they answer the colleagues' questions."""
     roles = roles_of(user)
     return roles.is_staff_member and roles.staff.pk == board.owner_id
+
+
+# --- board comments and the care-board session ("zorgbordsessie") ----------------------------------------
+
+
+def care_session_departments_for(user: Anyone) -> QuerySet[Department]:
+    """Departments whose care-board session the user may join (one query, with subqueries).
+
+    Its team leaders, school-wide roles, and the staff who mentor a class of the department or
+    teach one of its students (a teaching group reaches a department through its students' classes).
+    """
+    roles = roles_of(user)
+    if roles.school_id is None or not roles.is_staff_member:
+        return Department.objects.none()
+    qs = Department.objects.filter(school_id=roles.school_id)
+    if roles.sees_whole_school:
+        return qs
+    scope = Q(pk__in=roles.led_department_ids)
+    if roles.mentor_class_ids:
+        scope |= Q(pk__in=ClassGroup.objects.filter(pk__in=roles.mentor_class_ids).values("department_id"))
+    if roles.teaching_group_ids:
+        scope |= Q(
+            pk__in=Enrollment.objects.filter(
+                teaching_group_id__in=roles.teaching_group_ids,
+                student__is_active=True,
+                student__class_group__isnull=False,
+            ).values("student__class_group__department_id")
+        )
+    return qs.filter(scope)
+
+
+def can_join_care_board_session(user: Anyone, department: Department) -> bool:
+    return care_session_departments_for(user).filter(pk=department.pk).exists()
+
+
+def can_view_board(user: Anyone, board: ImprovementBoard) -> bool:
+    """The board's own page (a session's participant may read a board in the session without it)."""
+    return boards_visible_to(user).filter(pk=board.pk).exists()
+
+
+def care_session_department_get_for_user(user: Anyone, pk: int) -> Department:
+    """The department if the user may join its care-board session; 404 for missing and forbidden alike."""
+    return get_object_or_404(care_session_departments_for(user), pk=pk)
+
+
+def care_session_boards_visible_to(user: Anyone) -> QuerySet[ImprovementBoard]:
+    """The class boards of the departments whose session the user may join: read in the session, not members."""
+    roles = roles_of(user)
+    if roles.school_id is None or not roles.is_staff_member:
+        return ImprovementBoard.objects.none()
+    return ImprovementBoard.objects.filter(
+        school_id=roles.school_id,
+        scope=ImprovementBoard.Scope.CLASS_GROUP,
+        class_group__department_id__in=care_session_departments_for(user).values("pk"),
+    )
+
+
+def boards_commentable_by(user: Anyone) -> QuerySet[ImprovementBoard]:
+    """Boards whose comments the user reads and may add to: the boards they see, and their sessions' boards."""
+    roles = roles_of(user)
+    if roles.school_id is None or not roles.is_staff_member:
+        return ImprovementBoard.objects.none()
+    return ImprovementBoard.objects.filter(
+        Q(pk__in=boards_visible_to(user).values("pk")) | Q(pk__in=care_session_boards_visible_to(user).values("pk")),
+        school_id=roles.school_id,
+    )
+
+
+def board_commentable_get_for_user(user: Anyone, pk: int) -> ImprovementBoard:
+    return get_object_or_404(boards_commentable_by(user).select_related("owner__user", "class_group"), pk=pk)
+
+
+def can_comment_on_board(user: Anyone, board: ImprovementBoard) -> bool:
+    """A deepening question or feedback: anyone who reads the board, except its owner (who answers)."""
+    roles = roles_of(user)
+    return (
+        roles.is_staff_member
+        and roles.staff.pk != board.owner_id
+        and boards_commentable_by(user).filter(pk=board.pk).exists()
+    )
+
+
+def board_comment_get_for_user(user: Anyone, pk: int) -> BoardComment:
+    """A comment on a board the user may read in one of these ways; 404 otherwise."""
+    return get_object_or_404(
+        BoardComment.objects.select_related("board", "author").filter(board__in=boards_commentable_by(user)), pk=pk
+    )
 
 
 # --- care meetings --------------------------------------------------------------------------------------
@@ -167,3 +254,21 @@ def can_update_progress_cards(user: Anyone, class_group: ClassGroup) -> bool:
     return (
         roles.is_staff_member and roles.school_id == class_group.school_id and class_group.pk in roles.mentor_class_ids
     )
+
+
+# --- wall prints (an A3 PDF of a board) ------------------------------------------------------------------
+
+
+def can_print_board(user: Anyone, board: ImprovementBoard) -> bool:
+    """An improvement board's print: whoever sees the board."""
+    return can_view_board(user, board)
+
+
+def can_print_progress_board(user: Anyone, class_group: ClassGroup) -> bool:
+    """A class's progress board's print: whoever may open the board."""
+    return progress_boards_visible_to(user).filter(pk=class_group.pk).exists()
+
+
+def can_print_care_meeting(user: Anyone, meeting: CareMeeting) -> bool:
+    """A care meeting on paper leaves the logged screen: only the care coordinator, never participants or guests."""
+    return can_write_care_meeting(user, meeting)

@@ -1,6 +1,7 @@
 """The boards app's URLs. Each board keeps its own routes in its views module (`urlpatterns` there)."""
 
 from .views import care, improvement, progress
+from .views import print as board_print
 
 app_name = "boards"
 
@@ -8,4 +9,5 @@ urlpatterns = [
     *improvement.urlpatterns,
     *care.urlpatterns,
     *progress.urlpatterns,
+    *board_print.urlpatterns,
 ]

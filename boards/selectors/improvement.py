@@ -6,15 +6,15 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from school.models import Staff, User
+from school.models import Department, Staff, User
 
 from .. import policies
-from ..models import BoardItem, BoardSession, CheckIn, ImprovementBoard, Measurement, Mood
+from ..models import BoardComment, BoardItem, BoardSession, CheckIn, ImprovementBoard, Measurement, Mood
 
 # Smileys with their words (never the face alone).
 MOOD_FACES = {Mood.GREAT: "😄", Mood.GOOD: "🙂", Mood.SO_SO: "😐", Mood.BAD: "🙁"}
@@ -175,4 +175,95 @@ def board_page_staff(board: ImprovementBoard) -> list[Staff]:
         Staff.objects.filter(school_id=board.school_id, is_active=True)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
+    )
+
+
+# --- comments and the care-board session ("zorgbordsessie") ----------------------------------------------
+
+# What a care-board session walks through on each board, in this order.
+CARE_SESSION_SECTIONS = (
+    BoardItem.Section.CONCERN,
+    BoardItem.Section.GOAL,
+    BoardItem.Section.ACTION,
+    BoardItem.Section.SUCCESS,
+)
+
+
+@dataclass
+class CommentBox:
+    """A board's questions and feedback, and what the viewer may do with them (decided by the view's policy)."""
+
+    board: ImprovementBoard
+    comments: list[BoardComment]
+    can_comment: bool
+    can_answer: bool
+
+    @property
+    def unanswered_count(self) -> int:
+        return sum(1 for comment in self.comments if comment.answered_at is None)
+
+
+def comment_box(*, board: ImprovementBoard, can_comment: bool, can_answer: bool) -> CommentBox:
+    comments = list(board.comments.select_related("author").order_by("created_at", "pk"))
+    return CommentBox(board=board, comments=comments, can_comment=can_comment, can_answer=can_answer)
+
+
+@dataclass
+class CareSessionPage:
+    department: Department
+    boards: list[ImprovementBoard]  # every board of the session, with `unanswered` counted
+    board: ImprovementBoard | None  # the board on screen (None: the department has no class boards)
+    index: int
+    sections: list[Section]
+    overdue_count: int
+    today: datetime.date
+
+    @property
+    def total(self) -> int:
+        return len(self.boards)
+
+    @property
+    def position(self) -> int:
+        return self.index + 1
+
+    @property
+    def previous(self) -> ImprovementBoard | None:
+        return self.boards[self.index - 1] if self.board is not None and self.index > 0 else None
+
+    @property
+    def next(self) -> ImprovementBoard | None:
+        return self.boards[self.index + 1] if self.board is not None and self.index + 1 < len(self.boards) else None
+
+
+def care_session_boards(department: Department) -> list[ImprovementBoard]:
+    """The department's class boards in the session's order (by class, then title), in one query."""
+    return list(
+        ImprovementBoard.objects.filter(
+            school_id=department.school_id,
+            scope=ImprovementBoard.Scope.CLASS_GROUP,
+            class_group__department_id=department.pk,
+        )
+        .select_related("class_group", "owner__user")
+        .annotate(unanswered=Count("comments", filter=Q(comments__answered_at__isnull=True)))
+        .order_by("class_group__name", "title", "pk")
+    )
+
+
+def care_session_page(*, department: Department, boards: list[ImprovementBoard], index: int) -> CareSessionPage:
+    """One board of the session with its sections: a fixed number of queries, whatever the boards hold."""
+    today = timezone.localdate()
+    board = boards[index] if boards else None
+    by_section: dict[str, list[Card]] = {key: [] for key in CARE_SESSION_SECTIONS}
+    if board is not None:
+        for item in board_items(board).filter(section__in=CARE_SESSION_SECTIONS):
+            by_section[item.section].append(card_for(item, today))
+    labels = dict(BoardItem.Section.choices)
+    return CareSessionPage(
+        department=department,
+        boards=boards,
+        board=board,
+        index=index,
+        sections=[Section(key=key, label=labels[key], cards=by_section[key]) for key in CARE_SESSION_SECTIONS],
+        overdue_count=sum(card.overdue for cards in by_section.values() for card in cards),
+        today=today,
     )

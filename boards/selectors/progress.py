@@ -3,11 +3,15 @@ whether it is stale (not updated in 7 days) and which fields changed in the last
 
 Three queries, whatever the number of cards: students with their cards, the week's changes, and
 (done by the view, not here) nothing more — photo URLs are built with reverse(), not queried.
+
+The monthly discussion walks through the notable cards (CardView.is_notable, the board's "only notable"
+filter) one at a time, with what changed in the shown card's flags since last week: one query more.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -76,10 +80,18 @@ def _card_view(student: Student, changed: dict[int, set[str]], now: datetime.dat
     return CardView(
         student=student,
         card=card,
-        photo_url=reverse("school:student_photo", args=[student.pk]) if student.photo else "",
+        photo_url=_photo_url(student),
         stale=card.updated_at is None or card.updated_at < now - STALE_AFTER,
         changed_fields=frozenset(changed.get(card.pk, ())) if card.pk else frozenset(),
     )
+
+
+def _photo_url(student: Student) -> str:
+    """The permission-checked photo view, with a token that changes with the file (browsers cache photos)."""
+    if not student.photo:
+        return ""
+    version = hashlib.sha256(student.photo.name.encode()).hexdigest()[:10]
+    return f"{reverse('school:student_photo', args=[student.pk])}?v={version}"
 
 
 def _changed_fields(card_ids: list[int], since: datetime.datetime) -> dict[int, set[str]]:
@@ -91,7 +103,12 @@ def _changed_fields(card_ids: list[int], since: datetime.datetime) -> dict[int, 
         "card_id", "before", "after"
     )
     for card_id, before, after in rows:
-        names = {name for name in set(before) | set(after) if (before or {}).get(name) != (after or {}).get(name)}
+        # Only the flags make a card "changed"; a new photo is kept in the history too, but is no news.
+        names = {
+            name
+            for name in (set(before) | set(after)) & set(CARD_FIELDS)
+            if (before or {}).get(name) != (after or {}).get(name)
+        }
         changed.setdefault(card_id, set()).update(names)
     return changed
 
@@ -140,3 +157,87 @@ def progress_card_view(*, student: Student) -> CardView:
     card = getattr(student, "progress_card", None)
     changed = _changed_fields([card.pk] if card else [], now - CHANGED_WITHIN)
     return _card_view(student, changed, now)
+
+
+# --- the monthly discussion: the notable cards one at a time -----------------------------------------
+
+
+@dataclass
+class FieldChange:
+    """One flag of the shown card that changed in the last 7 days: its value a week ago and now."""
+
+    name: str
+    before: object
+    after: object
+
+
+@dataclass
+class ProgressDiscussion:
+    """The notable cards of a class (as the board's "only notable" filter shows them), one shown at a time."""
+
+    class_group: ClassGroup
+    cards: list[CardView]
+    index: int  # of the shown card in `cards`; 0 when there are none
+    changes: list[FieldChange]
+    total_students: int
+    can_update: bool
+
+    @property
+    def total(self) -> int:
+        return len(self.cards)
+
+    @property
+    def position(self) -> int:
+        return self.index + 1 if self.cards else 0
+
+    @property
+    def current(self) -> CardView | None:
+        return self.cards[self.index] if self.cards else None
+
+    @property
+    def previous(self) -> CardView | None:
+        return self.cards[self.index - 1] if self.cards and self.index > 0 else None
+
+    @property
+    def next(self) -> CardView | None:
+        return self.cards[self.index + 1] if self.index + 1 < len(self.cards) else None
+
+
+def _field_changes(card: CardView, since: datetime.datetime) -> list[FieldChange]:
+    """Per changed flag, the value before the first change since `since` and the value now (one query)."""
+    if not card.card.pk or not card.changed_fields:
+        return []
+    rows = ProgressCardChange.objects.filter(card_id=card.card.pk, changed_at__gte=since).order_by("changed_at", "pk")
+    first_before: dict[str, object] = {}
+    for before in rows.values_list("before", flat=True):
+        for name, value in (before or {}).items():
+            first_before.setdefault(name, value)
+    return [
+        FieldChange(name=name, before=first_before.get(name), after=getattr(card.card, name))
+        for name in CARD_FIELDS
+        if name in card.changed_fields and name in first_before
+    ]
+
+
+def progress_discussion(
+    *, class_group: ClassGroup, viewer, student_pk: int | None = None, position: int | None = None
+) -> ProgressDiscussion:
+    """The notable cards of the class and the one to show: by student (`?card=`), else by position (1-based,
+    kept within range), else the first. 3 queries whatever the number of cards (2 with none notable)."""
+    board = progress_board(class_group=class_group, viewer=viewer, filter=FILTER_NOTABLE)
+    cards = board.cards
+    index = 0
+    by_student = [i for i, c in enumerate(cards) if c.student.pk == student_pk] if student_pk is not None else []
+    if by_student:
+        index = by_student[0]
+    elif position is not None and cards:
+        index = min(max(position, 1), len(cards)) - 1
+    changes = _field_changes(cards[index], board.now - CHANGED_WITHIN) if cards else []
+    return ProgressDiscussion(
+        class_group=class_group,
+        cards=cards,
+        index=index,
+        changes=changes,
+        total_students=board.total,
+        can_update=board.can_update,
+    )

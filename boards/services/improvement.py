@@ -21,7 +21,16 @@ from school.models import ClassGroup, Department, School, Staff, User
 from school.policies import roles_of
 
 from .. import policies
-from ..models import TEXT_MAX_LENGTH, BoardItem, BoardSession, CheckIn, ImprovementBoard, Measurement, Mood
+from ..models import (
+    TEXT_MAX_LENGTH,
+    BoardComment,
+    BoardItem,
+    BoardSession,
+    CheckIn,
+    ImprovementBoard,
+    Measurement,
+    Mood,
+)
 
 ITEM_FIELDS = ("text", "measure", "target", "owner", "due_on", "status")
 
@@ -304,3 +313,48 @@ def check_in(*, session: BoardSession, actor: User, mood: str, note: str = "") -
         session.attendees.add(staff)
         _touch(board)
     return entry
+
+
+# --- comments: deepening questions and feedback, answered by the board's owner ---------------------------
+
+
+def _clean_comment_text(text: str, *, field: str, empty: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: [empty]})
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                field: [
+                    _("Keep this to %(max)s characters (you wrote %(count)s).")
+                    % {"max": TEXT_MAX_LENGTH, "count": len(text)}
+                ]
+            }
+        )
+    return text
+
+
+def board_comment_add(*, board: ImprovementBoard, actor: User, text: str) -> BoardComment:
+    """A colleague's deepening question or feedback on a board (in a care-board session or on the board itself)."""
+    if not policies.can_comment_on_board(actor, board):
+        raise PermissionDenied
+    text = _clean_comment_text(text, field="text", empty=_("Write your question or feedback."))
+    with transaction.atomic():
+        comment = BoardComment(board=board, author=actor, text=text)
+        comment.full_clean()
+        comment.save()
+    return comment
+
+
+def board_comment_answer(*, comment: BoardComment, actor: User, answer: str) -> BoardComment:
+    """The board's owner answers a comment; answering again replaces the answer (and its time)."""
+    if not policies.can_answer_board_comments(actor, comment.board):
+        raise PermissionDenied
+    answer = _clean_comment_text(answer, field="answer", empty=_("Write your answer."))
+    with transaction.atomic():
+        current = BoardComment.objects.select_for_update().get(pk=comment.pk)
+        current.answer = answer
+        current.answered_at = timezone.now()
+        current.full_clean()
+        current.save(update_fields=["answer", "answered_at"])
+    return current

@@ -2,6 +2,7 @@
 (409 on a stale version, 422 on bad input), polling for changes, board sessions and check-ins.
 
 Thin: policy → selector or service → render. htmx gets fragments; plain form posts redirect back.
+Board comments and the care-board session live in care_session.py (their routes are included below).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..forms_improvement import BoardCreateForm
 from ..models import BoardItem, BoardSession
 from ..selectors import improvement as selectors
 from ..services import improvement as services
+from . import care_session
 
 CARD_TEMPLATE = "boards/improvement/partials/card.html"
 
@@ -71,7 +73,11 @@ def boards(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "boards/improvement/list.html",
-        {"boards": list(selectors.boards_for(request.user)), "form": form},
+        {
+            "boards": list(selectors.boards_for(request.user)),
+            "form": form,
+            "care_session_departments": list(policies.care_session_departments_for(request.user).order_by("name")),
+        },
         status=status,
     )
 
@@ -79,15 +85,22 @@ def boards(request: HttpRequest) -> HttpResponse:
 # --- one board ------------------------------------------------------------------------------------
 
 
+def _board_context(request: HttpRequest, the_board, **extra) -> dict:
+    return {
+        "page": selectors.board_page(board=the_board),
+        "board": the_board,
+        "statuses": BoardItem.Status.choices,
+        "now": timezone.now(),
+        "box": care_session.comment_box_for(request, the_board),
+        "next_url": reverse("boards:board", args=[the_board.pk]),
+        **extra,
+    }
+
+
 @require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     the_board = policies.board_get_for_user(request.user, pk)
-    page = selectors.board_page(board=the_board)
-    return render(
-        request,
-        "boards/improvement/board.html",
-        {"page": page, "board": the_board, "statuses": BoardItem.Status.choices, "now": timezone.now()},
-    )
+    return render(request, "boards/improvement/board.html", _board_context(request, the_board))
 
 
 @require_POST
@@ -221,19 +234,8 @@ def board_session(request: HttpRequest, pk: int) -> HttpResponse:
             changes=request.POST.get("changes", ""),
         )
     except ValidationError as error:
-        page = selectors.board_page(board=the_board)
-        return render(
-            request,
-            "boards/improvement/board.html",
-            {
-                "page": page,
-                "board": the_board,
-                "statuses": BoardItem.Status.choices,
-                "now": timezone.now(),
-                "session_errors": _errors(error),
-            },
-            status=422,
-        )
+        context = _board_context(request, the_board, session_errors=_errors(error))
+        return render(request, "boards/improvement/board.html", context, status=422)
     messages.success(request, _("Board session started."))
     return redirect(f"{reverse('boards:board', args=[the_board.pk])}#session")
 
@@ -263,4 +265,5 @@ urlpatterns = [
     path("<int:pk>/changes/", board_poll, name="board_poll"),
     path("<int:pk>/sessions/", board_session, name="board_session"),
     path("sessions/<int:pk>/check-in/", board_check_in, name="board_check_in"),
+    *care_session.urlpatterns,  # board comments and the care-board session
 ]

@@ -1,6 +1,7 @@
 """The student progress board of a class group (issue 6): the board, saving one card (409 when somebody
 saved first, 422 on bad input, 403 for those who may look but not write) and a 3-second poll that
-returns the cards changed since the page's last look (or 204).
+returns the cards changed since the page's last look (or 204); a mentor's photo upload or removal from a
+card (422 with the reason when refused); and the monthly discussion of the notable cards, one at a time.
 
 Thin: policy → selector or service → render. htmx gets the card fragment; plain form posts redirect back.
 """
@@ -22,6 +23,7 @@ from school.models import Student
 from .. import policies
 from ..models import ProgressCard
 from ..selectors import progress as selectors
+from ..services import photos as photo_services
 from ..services import progress as services
 
 CARD_TEMPLATE = "boards/progress/partials/card.html"
@@ -152,8 +154,78 @@ def progress_poll(request: HttpRequest, class_pk: int) -> HttpResponse:
     return render(request, "boards/progress/partials/changes.html", context)
 
 
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_POST
+def progress_photo(request: HttpRequest, student_pk: int) -> HttpResponse:
+    """Upload (multipart, field `photo`) or remove (`remove=1`) a student's photo from their card."""
+    student = get_object_or_404(
+        Student.objects.filter(
+            is_active=True, class_group__in=policies.progress_boards_visible_to(request.user)
+        ).select_related("class_group"),
+        pk=student_pk,
+    )
+    if not policies.can_update_progress_cards(request.user, student.class_group):
+        # They can see the board, so they know the card exists: 403, not 404.
+        if not request.htmx:
+            raise PermissionDenied
+        card = selectors.progress_card_view(student=student)
+        return render(request, CARD_TEMPLATE, {"c": card, "can_update": False, "state": "refused"}, status=403)
+    removing = request.POST.get("remove") == "1"
+    try:
+        if removing:
+            photo_services.student_photo_remove(student=student, actor=request.user)
+        else:
+            photo_services.student_photo_replace(
+                student=student, actor=request.user, upload=request.FILES.get(photo_services.PHOTO_FIELD)
+            )
+    except ValidationError as error:
+        card = selectors.progress_card_view(student=student)
+        context = {"c": card, "can_update": True, "state": "photo_invalid", "errors": error.message_dict}
+        if request.htmx:
+            return render(request, CARD_TEMPLATE, context, status=422)
+        board = selectors.progress_board(class_group=student.class_group, viewer=request.user)
+        return render(
+            request,
+            "boards/progress/board.html",
+            _board_context(request, board, failed_pk=student.pk, **context),
+            status=422,
+        )
+    state = "photo_removed" if removing else "photo_saved"
+    if request.htmx:
+        card = selectors.progress_card_view(student=student)
+        return render(request, CARD_TEMPLATE, {"c": card, "can_update": True, "state": state})
+    if removing:
+        messages.success(request, _("Removed the photo of %(name)s.") % {"name": student.full_name})
+    else:
+        messages.success(request, _("Saved the new photo of %(name)s.") % {"name": student.full_name})
+    board_url = reverse("boards:progress", args=[student.class_group_id])
+    return redirect(f"{board_url}#progress-card-{student.pk}")
+
+
+@require_GET
+def progress_discussion(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """The monthly discussion: the notable cards one at a time, full screen (?card=<student> or ?position=<n>)."""
+    class_group = policies.progress_board_get_for_user(request.user, class_pk)
+    discussion = selectors.progress_discussion(
+        class_group=class_group,
+        viewer=request.user,
+        student_pk=_int_or_none(request.GET.get("card")),
+        position=_int_or_none(request.GET.get("position")),
+    )
+    context = {"discussion": discussion, "blank": request.GET.get("blank") == "1"}
+    return render(request, "boards/progress/discussion.html", context)
+
+
 urlpatterns = [
     path("progress/<int:class_pk>/", progress_page, name="progress"),
     path("progress/<int:class_pk>/changes/", progress_poll, name="progress_poll"),
+    path("progress/<int:class_pk>/discussion/", progress_discussion, name="progress_discussion"),
     path("progress/cards/<int:student_pk>/", progress_card_save, name="progress_card"),
+    path("progress/cards/<int:student_pk>/photo/", progress_photo, name="progress_photo"),
 ]

@@ -8,29 +8,23 @@ row; the file lives under MEDIA_ROOT and is only ever sent by a permission-check
 
 from __future__ import annotations
 
-import functools
 import logging
-import mimetypes
 import secrets
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils._os import safe_join
 from django.utils.translation import gettext as _
 
+from school import jobs
 from school.models import User
+from school.pdf import html_to_pdf, pdf_static_url
 
 from .. import policies, tasks
 from ..models import DepartmentMeeting, MinutesJob
 from ..selectors.minutes import MINUTES_STALE_AFTER, minutes_can_be_made, minutes_for_pdf
-from . import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -118,61 +112,6 @@ def minutes_job_run(*, job_id: int, task=None) -> MinutesJob | None:
 
 # --- the PDF ----------------------------------------------------------------------------------------------
 
-# The PDF's HTML refers to our static files under this made-up origin (`.invalid` never
-# resolves); the fetcher serves those from disk and refuses everything else.
-PDF_BASE_URL = "https://leerlingbespreking.invalid/"
-PDF_STATIC_PREFIX = "static/"
-
-
-def pdf_static_url(path: str) -> str:
-    """The address a PDF template uses for one of our static files (no manifest needed in the worker)."""
-    return f"{PDF_BASE_URL}{PDF_STATIC_PREFIX}{path}"
-
-
-def static_file_for_url(url: str) -> Path | None:
-    """The file on disk for one of our static URLs in a PDF, or None for anything else."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    base = urlsplit(PDF_BASE_URL)
-    prefix = f"{base.path}{PDF_STATIC_PREFIX}"
-    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(prefix):
-        return None
-    relative = unquote(parts.path[len(prefix) :])
-    if not relative or relative.startswith("/") or "\\" in relative or ".." in relative.split("/"):
-        return None
-    try:
-        found = finders.find(relative)  # the source files: no collectstatic needed in the worker
-        if not found and settings.STATIC_ROOT:
-            found = safe_join(settings.STATIC_ROOT, relative)
-    except SuspiciousFileOperation:
-        return None
-    if not found or not Path(found).is_file():
-        return None
-    return Path(found)
-
-
-@functools.cache
-def static_files_fetcher_class() -> type:
-    """WeasyPrint's fetcher for our PDFs: our own static files from disk, nothing else.
-
-    No network (no web fonts, no images from elsewhere), no file:// paths, nothing we did
-    not ship: a URL in user text cannot make the worker fetch anything. Built on first use,
-    so that the web processes, which only queue PDFs, never load WeasyPrint.
-    """
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFilesFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            path = static_file_for_url(url)
-            if path is None:
-                raise ValueError(f"Refused to fetch {url!r}: a PDF uses only our own static files")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
-    return StaticFilesFetcher
-
 
 def minutes_pdf_html(*, meeting_id: int) -> str:
     """The minutes as HTML, in the active language (the task sets the school's)."""
@@ -185,8 +124,4 @@ def minutes_pdf_html(*, meeting_id: int) -> str:
 
 def minutes_pdf_render(*, meeting_id: int) -> bytes:
     """The minutes as PDF bytes."""
-    from weasyprint import HTML
-
-    html = minutes_pdf_html(meeting_id=meeting_id)
-    fetcher = static_files_fetcher_class()()
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(minutes_pdf_html(meeting_id=meeting_id))

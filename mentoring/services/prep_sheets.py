@@ -6,7 +6,7 @@ batch is one PrepSheetJob row per round and class, reused: the task claims it PE
 RUNNING with a conditional update (a message delivered twice renders once), makes every
 student's sheet in the family's language, counts `done` up as it goes (the page polls the
 row), and merges the sheets into one PDF in class order. Files live under MEDIA_ROOT and are
-only ever sent by a permission-checked view. The static-file fetcher is the minutes' one.
+only ever sent by a permission-checked view. The static-file fetcher is school.pdf's.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from django.utils import timezone, translation
 
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
+from school import jobs
 from school.models import ClassGroup, Student, User
+from school.pdf import PDF_BASE_URL, pdf_static_url, static_files_fetcher_class
 
 from .. import policies, tasks
 from ..models import PrepSheet, PrepSheetJob
@@ -37,8 +39,6 @@ from ..selectors.prep_sheets import (
     school_language,
     supported_language,
 )
-from . import jobs
-from .minutes import PDF_BASE_URL, pdf_static_url, static_files_fetcher_class
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def prep_sheet_html(*, cycle: ReviewCycle, student: Student, language: str) -> s
 def _stylesheets() -> tuple:
     """pdf.css and the sheet's own, parsed once per process: a batch renders thirty sheets with them.
 
-    Fetched like every PDF resource, through the minutes' fetcher (our static files only). They
+    Fetched like every PDF resource, through school.pdf's fetcher (our static files only). They
     hold no @font-face (local fonts only), so no font configuration is tied to them.
     """
     from weasyprint import CSS

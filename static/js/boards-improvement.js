@@ -22,12 +22,38 @@
     }
   });
 
+  // The card an out-of-band swap brings: the fragment itself or the element inside it.
+  function incomingCard(fragment) {
+    if (!fragment) {
+      return null;
+    }
+    if (fragment.matches && fragment.matches("[data-card]")) {
+      return fragment;
+    }
+    return fragment.querySelector ? fragment.querySelector("[data-card]") : null;
+  }
+
   document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.matches && target.matches("[data-card]") && target.contains(document.activeElement)) {
+    if (!target || !target.matches || !target.matches("[data-card]")) {
+      return;
+    }
+    var incoming = incomingCard(event.detail.fragment);
+    if (incoming && incoming.getAttribute("data-version") === target.getAttribute("data-version")) {
+      event.detail.shouldSwap = false; // this page shows that version already (its own save)
+      return;
+    }
+    // Never under the user's hands: not while editing, nor over a conflict or an error they must read.
+    var state = target.getAttribute("data-state");
+    var busy =
+      target.contains(document.activeElement) ||
+      target.querySelector("details[open]") ||
+      state === "conflict" ||
+      state === "invalid";
+    if (busy) {
       target.setAttribute("data-stale", "true");
       event.detail.shouldSwap = false;
-    } else if (target && target.matches && target.matches("[data-card]") && status) {
+    } else if (status) {
       status.textContent = status.getAttribute("data-msg-changed") || "";
     }
   });

@@ -27,6 +27,7 @@ from mentoring.models import (
 from mentoring.selectors.evidence import student_evidence
 from mentoring.selectors.minutes import minutes_for_pdf
 from mentoring.services import minutes as service
+from school import pdf
 from tests.factories import StudentFactory
 
 DECISION = "Sam stroomt na periode 2 af naar vmbo-t."
@@ -386,11 +387,11 @@ def test_a_failed_job_can_be_asked_for_again(
 
 
 def test_the_fetcher_serves_our_static_files_from_disk():
-    path = service.static_file_for_url(service.pdf_static_url("css/pdf.css"))
+    path = pdf.static_file_for_url(pdf.pdf_static_url("css/pdf.css"))
 
     assert path is not None
     assert path.read_text().startswith("/*")
-    response = service.static_files_fetcher_class()().fetch(service.pdf_static_url("css/pdf.css"))
+    response = pdf.static_files_fetcher_class()().fetch(pdf.pdf_static_url("css/pdf.css"))
     assert response.content_type == "text/css"
     assert b"@page" in response.read()
     response.close()
@@ -411,6 +412,6 @@ def test_the_fetcher_serves_our_static_files_from_disk():
     ],
 )
 def test_the_fetcher_refuses_everything_else(url):
-    assert service.static_file_for_url(url) is None
+    assert pdf.static_file_for_url(url) is None
     with pytest.raises(ValueError, match="Refused"):
-        service.static_files_fetcher_class()().fetch(url)
+        pdf.static_files_fetcher_class()().fetch(url)

@@ -1,6 +1,7 @@
-"""What the PDF jobs (the minutes, a class's prep sheets) share: giving up or retrying, and keeping the file.
+"""What the background PDF jobs share (mentoring's minutes and prep sheets, boards' wall prints):
+giving up or retrying, and keeping the file.
 
-A job row (MinutesJob, PrepSheetJob) has `status`, `error`, `finished_at` and a private `file`.
+A job row has `status` (a `Status` with PENDING, RUNNING, FAILED), `error`, `finished_at` and a private `file`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,107 @@
+"""Wall prints (issue 6): ask for a board's A3 PDF, follow its state, download it.
+
+Thin: policy → selector or service → render. The board is fetched with its own rule first (404 for
+who may not know it exists: another school, another class, a care meeting they are not part of);
+then the print's rule: a care meeting's participants and guests see it but may not print it (403).
+The file is never a media URL; it is sent here. Downloading a care meeting's print is a read: logged.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseStopPolling
+
+from .. import policies
+from ..models import BoardPrintJob
+from ..selectors.print import board_print_job_for
+from ..services import care as care_services
+from ..services.print import board_print_request, may_print
+
+Kind = BoardPrintJob.Kind
+
+
+def _board(request: HttpRequest, kind: str, pk: int) -> Model:
+    """The board to print, if the user may print it: 404 when they may not see it, 403 when only that."""
+    if kind == Kind.IMPROVEMENT:
+        target = policies.board_get_for_user(request.user, pk)
+    elif kind == Kind.PROGRESS:
+        target = policies.progress_board_get_for_user(request.user, pk)
+    elif kind == Kind.CARE:
+        target = policies.care_meeting_get_for_user(request.user, pk)
+    else:
+        raise Http404
+    if not may_print(request.user, kind, target):
+        raise PermissionDenied
+    return target
+
+
+def _board_url(kind: str, target: Model) -> str:
+    name = {Kind.IMPROVEMENT: "boards:board", Kind.PROGRESS: "boards:progress", Kind.CARE: "boards:care_meeting"}[kind]
+    return reverse(name, args=[target.pk])
+
+
+def _file_name(kind: str, target: Model) -> str:
+    if kind == Kind.IMPROVEMENT:
+        name = _("improvement board %(title)s") % {"title": target.title}
+    elif kind == Kind.PROGRESS:
+        name = _("progress board %(class)s") % {"class": target.name}
+    else:
+        name = _("care meeting %(title)s %(date)s") % {"title": target.title, "date": target.held_on.isoformat()}
+    return f"{slugify(name) or 'board'}-a3.pdf"
+
+
+@require_http_methods(["GET", "POST"])
+def board_print(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The print's state (the page, or the fragment it polls every 2 s); POST asks for it (again)."""
+    target = _board(request, kind, pk)
+    if request.method == "POST":
+        job = board_print_request(
+            kind=kind, target=target, actor=request.user, without_names=request.POST.get("without_names") == "1"
+        )
+        if not request.htmx:
+            return redirect("boards:board_print", kind=kind, pk=target.pk)
+    else:
+        job = board_print_job_for(kind=kind, target=target)
+    context = {"kind": kind, "target": target, "job": job, "board_url": _board_url(kind, target)}
+    if request.htmx:
+        response = render(request, "boards/print/partials/status.html", context)
+        if job is None or job.is_done:
+            # The fragment comes back without its trigger too; 286 tells htmx to stop at once.
+            return HttpResponseStopPolling(response.content)
+        return response
+    return render(request, "boards/print/status.html", context)
+
+
+@require_GET
+def board_print_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """The PDF, as a download, for who may print the board; 404 until it is ready."""
+    target = _board(request, kind, pk)
+    job = board_print_job_for(kind=kind, target=target)
+    if job is None or job.status != BoardPrintJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    if kind == Kind.CARE:
+        care_services.care_read_log(
+            meeting=target, user=request.user, path=request.get_full_path(), address=request.META.get("REMOTE_ADDR")
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=_file_name(kind, target), content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"  # about students: no copies in caches
+    return response
+
+
+urlpatterns = [
+    path("print/<slug:kind>/<int:pk>/", board_print, name="board_print"),
+    path("print/<slug:kind>/<int:pk>/download/", board_print_download, name="board_print_download"),
+]
