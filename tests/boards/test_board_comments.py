@@ -10,6 +10,12 @@ from boards.services import improvement as services
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """These tests read the pages' English wording: chosen with the language switch's cookie."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def board(world) -> ImprovementBoard:
     """The mentor's class board: the mentor owns it, the team leader and school-wide roles see it."""

@@ -40,6 +40,12 @@ def class_board(world, name: str, *, department=None, title: str | None = None) 
     )
 
 
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """These tests read the pages' English wording: chosen with the language switch's cookie."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def boards(world) -> list[ImprovementBoard]:
     """Three class boards of the department (in class order), and boards that are not in its session."""
