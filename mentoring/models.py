@@ -344,7 +344,7 @@ class Decision(models.Model):
 class Agreement(models.Model):
     """An agreement ("afspraak") with an owner and a due date, checked the next time.
 
-    Made at a department meeting now; mentor talks and open class meetings add theirs later.
+    Made at a department-meeting decision, in a mentor talk, or at an open class meeting (`class_item`).
     """
 
     class Owner(models.TextChoices):
@@ -364,6 +364,10 @@ class Agreement(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="agreements")
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="agreements")
     talk = models.ForeignKey("MentorTalk", on_delete=models.CASCADE, null=True, blank=True, related_name="agreements")
+    # Made at an open class meeting (a string reference: mentoring never imports classmeetings).
+    class_item = models.ForeignKey(
+        "classmeetings.MeetingItem", null=True, blank=True, on_delete=models.CASCADE, related_name="agreements"
+    )
     text = models.TextField(_("agreement"), max_length=AGREEMENT_MAX_LENGTH)
     owner = models.CharField(_("who"), max_length=20, choices=Owner.choices)
     owner_staff = models.ForeignKey(
@@ -390,6 +394,15 @@ class Agreement(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "met", "partly", "not_met"]), name="agreement_status_valid"
+            ),
+            # Made in one place at most: a department-meeting decision, a mentor talk or an open class meeting.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(decision__isnull=True, talk__isnull=True)
+                    | models.Q(decision__isnull=True, class_item__isnull=True)
+                    | models.Q(talk__isnull=True, class_item__isnull=True)
+                ),
+                name="agreement_one_source",
             ),
         ]
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reviews",
     "mentoring",
     "boards",
+    "classmeetings",
 ]
 
 MIDDLEWARE = [
