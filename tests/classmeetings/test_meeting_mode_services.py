@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from classmeetings.models import FloorRequest, ItemDecision, MeetingItem, OpenClassMeeting
 from classmeetings.selectors import balance, open_previous_agreements, speaker_queue
@@ -284,7 +284,7 @@ def test_one_decision_per_item_by_a_staff_chair(world, an_open_item, representat
 
 
 def test_closing_the_meeting_needs_every_item_closed(world, a_running_meeting, an_open_item):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         meeting_mode.meeting_close(meeting=a_running_meeting, actor=world.mentor)
     assert "2 items" in error.value.messages[0]
     for item in sorted(a_running_meeting.items.all(), key=lambda item: item.pk != an_open_item.pk):

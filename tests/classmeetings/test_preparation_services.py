@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from classmeetings.models import MeetingStudent, OpenClassMeeting, PreparedInput
 from classmeetings.services import meeting_mode, preparation
@@ -315,7 +315,7 @@ def last_times_agreements(world, classmate, a_meeting) -> list[Agreement]:
 
 
 def test_the_meeting_cannot_start_before_last_times_agreements_are_checked(world, a_meeting, last_times_agreements):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         meeting_mode.meeting_start(meeting=a_meeting, actor=world.mentor)
     assert error.value.code == "agreements_open"
     assert "2 agreements" in error.value.messages[0]
