@@ -30,6 +30,7 @@ urlpatterns = [
     path("cycles/", include("reviews.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("boards/", include("boards.urls")),
+    path("class-meetings/", include("classmeetings.urls")),
     path("admin/", admin.site.urls),
 ]
 
