@@ -10,6 +10,7 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, models
+from django.db.models import F
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,20 @@ logger = logging.getLogger(__name__)
 # Worth another try: a full disk or a lost database connection may be gone in a minute.
 TRANSIENT_ERRORS = (OSError, DatabaseError)
 RETRY_BACKOFF_S = 10  # 10, 20, 40 seconds
+
+
+def job_claim(model: type[models.Model], job_id: int, *, related: tuple[str, ...] = (), **also) -> models.Model | None:
+    """PENDING → RUNNING, for one delivery only; None when another delivery has it (or it is done).
+
+    The claim is one conditional UPDATE, so of two deliveries of one message only one goes on.
+    `also`: more fields to set with it; `related`: what to select_related on the claimed row.
+    """
+    claimed = model.objects.filter(pk=job_id, status=model.Status.PENDING).update(
+        status=model.Status.RUNNING, attempts=F("attempts") + 1, **also
+    )
+    if not claimed:
+        return None
+    return model.objects.select_related(*related).get(pk=job_id)
 
 
 def job_failed(job: models.Model, error: Exception, task, *, what: str) -> models.Model:

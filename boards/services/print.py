@@ -14,7 +14,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db.models import Model, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -91,12 +91,7 @@ def board_print_request(*, kind: str, target: Model, actor: User, without_names:
 
 def board_print_claim(*, job_id: int) -> BoardPrintJob | None:
     """PENDING → RUNNING, for one delivery only; None when another delivery has it (or it is done)."""
-    claimed = BoardPrintJob.objects.filter(pk=job_id, status=BoardPrintJob.Status.PENDING).update(
-        status=BoardPrintJob.Status.RUNNING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    return BoardPrintJob.objects.select_related("school").get(pk=job_id)
+    return jobs.job_claim(BoardPrintJob, job_id, related=("school",))
 
 
 def board_print_run(*, job_id: int, task=None) -> BoardPrintJob | None:

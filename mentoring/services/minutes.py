@@ -13,7 +13,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -80,12 +80,7 @@ def minutes_job_request(*, meeting: DepartmentMeeting, actor: User) -> MinutesJo
 
 def minutes_job_claim(*, job_id: int) -> MinutesJob | None:
     """PENDING → RUNNING, for one delivery only; None when another delivery has it (or it is done)."""
-    claimed = MinutesJob.objects.filter(pk=job_id, status=MinutesJob.Status.PENDING).update(
-        status=MinutesJob.Status.RUNNING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    return MinutesJob.objects.select_related("meeting__cycle__school").get(pk=job_id)
+    return jobs.job_claim(MinutesJob, job_id, related=("meeting__cycle__school",))
 
 
 def minutes_job_run(*, job_id: int, task=None) -> MinutesJob | None:

@@ -172,12 +172,13 @@ def prep_sheet_job_request(*, cycle: ReviewCycle, class_group: ClassGroup, actor
 
 def prep_sheet_job_claim(*, job_id: int) -> PrepSheetJob | None:
     """PENDING → RUNNING, for one delivery only; None when another delivery has it (or it is done)."""
-    claimed = PrepSheetJob.objects.filter(pk=job_id, status=PrepSheetJob.Status.PENDING).update(
-        status=PrepSheetJob.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now(), done=0
+    return jobs.job_claim(
+        PrepSheetJob,
+        job_id,
+        related=("cycle__school", "cycle__period", "class_group"),
+        started_at=timezone.now(),
+        done=0,
     )
-    if not claimed:
-        return None
-    return PrepSheetJob.objects.select_related("cycle__school", "cycle__period", "class_group").get(pk=job_id)
 
 
 def prep_sheet_job_run(*, job_id: int, task=None) -> PrepSheetJob | None:
