@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.models import REFLECTION_MAX_LENGTH, Reflection
+from mentoring.models import GuideAnswers, Reflection
 from school.models import ClassGroup, Period, School, Staff, Student
 
 MINUTES_PER_STUDENT_MIN, MINUTES_PER_STUDENT_MAX = 1, 60
@@ -176,42 +176,16 @@ class MeetingStudent(models.Model):
         return self.invited and not self.excused
 
 
-class PreparedInput(models.Model):
+class PreparedInput(GuideAnswers):
     """An attending student's written input for their item, with the prompts of the guide.
 
     Prefilled from the student's mentoring.Reflection of the same period where one exists
     (`from_reflection`). Private: the student, and the staff who run or follow the meeting.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-
     meeting = models.ForeignKey(OpenClassMeeting, on_delete=models.CASCADE, related_name="prepared_inputs")
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="prepared_inputs")
-    went_well = models.TextField(
-        _("What went well, and how did you do it?"), max_length=REFLECTION_MAX_LENGTH, blank=True
-    )
-    went_less_well = models.TextField(
-        _("What went less well, and why do you think so?"), max_length=REFLECTION_MAX_LENGTH, blank=True
-    )
-    feeling_in_class = models.TextField(
-        _("How do you feel in your class?"), max_length=REFLECTION_MAX_LENGTH, blank=True
-    )
-    hard_subjects = models.TextField(
-        _("Which subjects do you find hard?"), max_length=REFLECTION_MAX_LENGTH, blank=True
-    )
-    help_needed = models.TextField(_("What advice or help do you need?"), max_length=REFLECTION_MAX_LENGTH, blank=True)
-    last_agreements = models.TextField(
-        _("Which agreements were made last time, and what came of them?"),
-        max_length=REFLECTION_MAX_LENGTH,
-        blank=True,
-    )
     from_reflection = models.ForeignKey(Reflection, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("prepared input")
@@ -229,10 +203,6 @@ class PreparedInput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} / {self.meeting}"
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.status == self.Status.SUBMITTED
 
 
 class MeetingItem(models.Model):

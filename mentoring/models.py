@@ -494,20 +494,28 @@ class GuardianSharing(models.Model):
         return f"{self.student}: {self.guardians_may_see}"
 
 
-class Reflection(models.Model):
-    """The student's own preparation of the mentor talk: a reflection and one to three goals ("reflectie, doelen").
+class GuideAnswers(models.Model):
+    """A student's answers to the six prompts of the open class meeting's guide: drafted, then submitted.
 
-    The prompts are those of the open class meeting's guide. A draft autosaves
-    (`version` guards against two tabs overwriting each other); the student
-    submits it before the talk; the mentor may comment.
+    Shared by the reflection before a mentor talk and the prepared input for an open class meeting.
+    A draft autosaves (`version` guards against two tabs overwriting each other).
     """
+
+    # The prompts in the order the guide asks them; the first two must be answered to submit.
+    PROMPT_FIELDS = (
+        "went_well",
+        "went_less_well",
+        "feeling_in_class",
+        "hard_subjects",
+        "help_needed",
+        "last_agreements",
+    )
+    REQUIRED_TO_SUBMIT = ("went_well", "went_less_well")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
 
-    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reflections")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="reflections")
     went_well = models.TextField(
         _("What went well, and how did you do it?"), max_length=REFLECTION_MAX_LENGTH, blank=True
     )
@@ -530,6 +538,23 @@ class Reflection(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Reflection(GuideAnswers):
+    """The student's own preparation of the mentor talk: a reflection and one to three goals ("reflectie, doelen").
+
+    The student submits it before the talk; the mentor may comment.
+    """
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reflections")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="reflections")
     mentor_comment = models.TextField(_("mentor's comment"), max_length=REFLECTION_MAX_LENGTH, blank=True)
     commented_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -552,10 +577,6 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} / {self.cycle}"
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.status == self.Status.SUBMITTED
 
 
 class Goal(models.Model):

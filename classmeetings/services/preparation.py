@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mentoring.models import REFLECTION_MAX_LENGTH, Agreement, Reflection
-from mentoring.selectors.reflection import REFLECTION_FIELDS
 from mentoring.services.talks import school_timezone
 from school.models import ClassGroup, Period, Staff, Student, User
 from school.policies import roles_of
@@ -38,8 +37,7 @@ from ..models import (
 from ..selectors import open_previous_agreements
 
 LOCATION_MAX_LENGTH = OpenClassMeeting._meta.get_field("location").max_length
-PROMPT_FIELDS = REFLECTION_FIELDS  # the guide's six prompts, as on the reflection
-REQUIRED_TO_SUBMIT = ("went_well", "went_less_well")
+PROMPT_FIELDS = PreparedInput.PROMPT_FIELDS  # the guide's six prompts, as on the reflection
 CHECKED_STATUSES = (Agreement.Status.MET, Agreement.Status.PARTLY, Agreement.Status.NOT_MET)
 
 
@@ -348,7 +346,7 @@ def prepared_input_submit(*, meeting: OpenClassMeeting, actor: User) -> Prepared
         locked = PreparedInput.objects.select_for_update().get(pk=prepared.pk)
         if locked.is_submitted:
             return locked
-        missing = [name for name in REQUIRED_TO_SUBMIT if not getattr(locked, name).strip()]
+        missing = [name for name in PreparedInput.REQUIRED_TO_SUBMIT if not getattr(locked, name).strip()]
         if missing:
             raise ValidationError(
                 {name: [_("Answer this question before you hand in your input.")] for name in missing},

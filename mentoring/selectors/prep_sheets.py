@@ -36,16 +36,6 @@ from .evidence import Evidence, student_evidence
 # time limit, a message dropped): asking again starts it afresh. A batch of 30 takes seconds.
 PREP_SHEETS_STALE_AFTER = datetime.timedelta(minutes=30)
 
-# The reflection's six prompts (the open class meeting's guide), in the order the student answers them.
-REFLECTION_PROMPTS = (
-    "went_well",
-    "went_less_well",
-    "feeling_in_class",
-    "hard_subjects",
-    "help_needed",
-    "last_agreements",
-)
-
 
 # --- languages ------------------------------------------------------------------------------------------
 
@@ -259,7 +249,7 @@ def prep_sheet_data(*, cycle: ReviewCycle, student: Student) -> PrepSheetData:
     if reflection is not None:
         answers = [
             SheetAnswer(prompt=str(Reflection._meta.get_field(name).verbose_name), answer=getattr(reflection, name))
-            for name in REFLECTION_PROMPTS
+            for name in Reflection.PROMPT_FIELDS
         ]
         goals = [
             SheetGoal(position=goal.position, goal=goal.goal, action=goal.action, measure=goal.measure)

@@ -29,14 +29,7 @@ from .evidence import Evidence, student_evidence
 Anyone = User | AnonymousUser
 
 # The prompts of the open class meeting's guide, in the order the page asks them.
-REFLECTION_FIELDS = (
-    "went_well",
-    "went_less_well",
-    "feeling_in_class",
-    "hard_subjects",
-    "help_needed",
-    "last_agreements",
-)
+REFLECTION_FIELDS = Reflection.PROMPT_FIELDS
 GOAL_FIELDS = ("goal", "action", "measure")
 
 # --- last time's agreements -------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from ..models import GOAL_MAX_LENGTH, MAX_GOALS, REFLECTION_MAX_LENGTH, Goal, Re
 from ..selectors.reflection import GOAL_FIELDS, REFLECTION_FIELDS
 
 # A reflection can be submitted once these are answered (and there is at least one goal).
-REQUIRED_TO_SUBMIT = ("went_well", "went_less_well")
+REQUIRED_TO_SUBMIT = Reflection.REQUIRED_TO_SUBMIT
 
 MISSING_LABELS = {
     "went_well": gettext_lazy("what went well"),

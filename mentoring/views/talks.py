@@ -45,16 +45,6 @@ AGREEMENTS_PARTIAL = "mentoring/talks/partials/agreements.html"
 EARLIER_PARTIAL = "mentoring/talks/partials/earlier_agreement.html"
 NOTES_PARTIAL = "mentoring/talks/partials/notes_state.html"
 
-# The reflection's prompts in the order of the open-meeting guide (their labels are the model's).
-REFLECTION_FIELDS = (
-    "went_well",
-    "went_less_well",
-    "feeling_in_class",
-    "hard_subjects",
-    "help_needed",
-    "last_agreements",
-)
-
 
 def _tz(request: HttpRequest):
     """The school's time zone (the user's school: the page header has loaded it already)."""
@@ -301,7 +291,8 @@ def _talk_context(request: HttpRequest, talk: MentorTalk, *, agreement_form=None
     answers = []
     if page.reflection_submitted:
         answers = [
-            (Reflection._meta.get_field(name).verbose_name, getattr(reflection, name)) for name in REFLECTION_FIELDS
+            (Reflection._meta.get_field(name).verbose_name, getattr(reflection, name))
+            for name in Reflection.PROMPT_FIELDS
         ]
     class_group = talk.student.class_group
     return {
