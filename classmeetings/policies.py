@@ -81,6 +81,24 @@ def can_create_meeting(user: Anyone, class_group: ClassGroup) -> bool:
     return _leads_class(roles_of(user), class_group) or is_class_representative(user, class_group)
 
 
+def classes_chairable_by(user: Anyone) -> QuerySet[ClassGroup]:
+    """The classes whose open class meetings the user may draw up (the queryset form of can_create_meeting)."""
+    roles = roles_of(user)
+    if roles.school_id is None:
+        return ClassGroup.objects.none()
+    scope = Q(pk__in=represented_class_ids(user))
+    if roles.is_staff_member:
+        scope |= Q(pk__in=roles.mentor_class_ids) | Q(department_id__in=roles.led_department_ids)
+    return ClassGroup.objects.filter(scope, school_id=roles.school_id)
+
+
+def class_group_get_for_user(user: Anyone, pk: int) -> ClassGroup:
+    """A class of the user's own school (404 for another school's): whether they may chair it is asked next (403)."""
+    return get_object_or_404(
+        ClassGroup.objects.select_related("department"), pk=pk, school_id=roles_of(user).school_id or -1
+    )
+
+
 def can_chair(user: Anyone, meeting: OpenClassMeeting) -> bool:
     """Run the programme and meeting mode (grant the floor, note points, record decisions): the chairs.
 

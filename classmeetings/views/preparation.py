@@ -15,14 +15,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from school.models import ClassGroup
 from school.policies import roles_of
 
 from .. import policies, selectors
@@ -32,34 +30,19 @@ from ..services import preparation as services
 from ..services.preparation import PROMPT_FIELDS, PreparedInputConflict
 
 
-def _chairable_classes(request: HttpRequest) -> list[ClassGroup]:
-    """The classes of the user's school whose meetings the user may draw up."""
-    roles = roles_of(request.user)
-    if roles.school_id is None:
-        return []
-    scope = Q(pk__in=policies.represented_class_ids(request.user))
-    if roles.is_staff_member:
-        scope |= Q(pk__in=roles.mentor_class_ids) | Q(department_id__in=roles.led_department_ids)
-    classes = ClassGroup.objects.filter(scope, school_id=roles.school_id).order_by("name")
-    return [class_group for class_group in classes if policies.can_create_meeting(request.user, class_group)]
-
-
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = policies.meetings_visible_to(request.user).select_related("class_group").order_by("-starts_at", "-pk")
     return render(
         request,
         "classmeetings/list.html",
-        {"meetings": meetings, "chairable_classes": _chairable_classes(request)},
+        {"meetings": meetings, "chairable_classes": policies.classes_chairable_by(request.user).order_by("name")},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, class_pk: int) -> HttpResponse:
-    roles = roles_of(request.user)
-    class_group = get_object_or_404(ClassGroup.objects.select_related("department"), pk=class_pk)
-    if roles.school_id is None or class_group.school_id != roles.school_id:
-        raise Http404
+    class_group = policies.class_group_get_for_user(request.user, class_pk)
     if not policies.can_create_meeting(request.user, class_group):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, class_group=class_group)

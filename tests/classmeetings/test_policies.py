@@ -66,6 +66,16 @@ def test_who_may_create_a_meeting_for_the_class(world, people):
     }
 
 
+def test_the_classes_someone_may_chair_are_those_can_create_meeting_allows(world, people):
+    for user in people.values():
+        listed = set(policies.classes_chairable_by(user))
+        allowed = {
+            group for group in (world.class_group, world.other_class_group) if policies.can_create_meeting(user, group)
+        }
+        assert listed == allowed
+    assert set(policies.classes_chairable_by(people["chair"])) == {world.class_group}
+
+
 def test_the_class_representative_of_another_class_may_not_create_one_for_this_class(world, people):
     assert not policies.can_create_meeting(people["klasleider"], world.other_class_group)
 
