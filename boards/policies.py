@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from school.models import ClassGroup, Department, Enrollment, User
 from school.policies import roles_of
 
-from .models import BoardComment, CareConsent, CareGuest, CareMeeting, ImprovementBoard
+from .models import BoardComment, BoardPrintJob, CareConsent, CareGuest, CareMeeting, ImprovementBoard
 
 Anyone = User | AnonymousUser
 
@@ -259,16 +260,24 @@ def can_update_progress_cards(user: Anyone, class_group: ClassGroup) -> bool:
 # --- wall prints (an A3 PDF of a board) ------------------------------------------------------------------
 
 
-def can_print_board(user: Anyone, board: ImprovementBoard) -> bool:
-    """An improvement board's print: whoever sees the board."""
-    return can_view_board(user, board)
+def print_target_get_for_user(user: Anyone, kind: str, pk: int) -> ImprovementBoard | ClassGroup | CareMeeting:
+    """The board of this kind to print, fetched with that board's own rule: 404 for who may not see it."""
+    if kind == BoardPrintJob.Kind.IMPROVEMENT:
+        return board_get_for_user(user, pk)
+    if kind == BoardPrintJob.Kind.PROGRESS:
+        return progress_board_get_for_user(user, pk)
+    if kind == BoardPrintJob.Kind.CARE:
+        return care_meeting_get_for_user(user, pk)
+    raise Http404
 
 
-def can_print_progress_board(user: Anyone, class_group: ClassGroup) -> bool:
-    """A class's progress board's print: whoever may open the board."""
-    return progress_boards_visible_to(user).filter(pk=class_group.pk).exists()
-
-
-def can_print_care_meeting(user: Anyone, meeting: CareMeeting) -> bool:
-    """A care meeting on paper leaves the logged screen: only the care coordinator, never participants or guests."""
-    return can_write_care_meeting(user, meeting)
+def can_print(user: Anyone, kind: str, target: ImprovementBoard | ClassGroup | CareMeeting) -> bool:
+    """Whoever sees an improvement or progress board may print it. A care meeting on paper leaves the logged
+    screen: only the care coordinator, never participants or guests."""
+    if kind == BoardPrintJob.Kind.IMPROVEMENT and isinstance(target, ImprovementBoard):
+        return can_view_board(user, target)
+    if kind == BoardPrintJob.Kind.PROGRESS and isinstance(target, ClassGroup):
+        return progress_boards_visible_to(user).filter(pk=target.pk).exists()
+    if kind == BoardPrintJob.Kind.CARE and isinstance(target, CareMeeting):
+        return can_write_care_meeting(user, target)
+    return False

@@ -19,28 +19,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from school import jobs
-from school.models import ClassGroup, User
+from school.models import User
 from school.pdf import html_to_pdf, pdf_static_url
 
 from .. import policies, tasks
-from ..models import BoardPrintJob, CareMeeting, ImprovementBoard
+from ..models import BoardPrintJob
 from ..selectors.print import PRINT_STALE_AFTER, TARGET_FIELD, care_print, improvement_print, progress_print
 
 logger = logging.getLogger(__name__)
 
 Kind = BoardPrintJob.Kind
 STYLESHEET = "css/pdf-board.css"
-
-
-def may_print(user: User, kind: str, target: Model) -> bool:
-    """The policy for printing this kind of board (boards.policies)."""
-    if kind == Kind.IMPROVEMENT and isinstance(target, ImprovementBoard):
-        return policies.can_print_board(user, target)
-    if kind == Kind.PROGRESS and isinstance(target, ClassGroup):
-        return policies.can_print_progress_board(user, target)
-    if kind == Kind.CARE and isinstance(target, CareMeeting):
-        return policies.can_print_care_meeting(user, target)
-    return False
 
 
 # --- asking for a print -------------------------------------------------------------------------------------
@@ -54,7 +43,7 @@ def board_print_request(*, kind: str, target: Model, actor: User, without_names:
     PRINT_STALE_AFTER is started afresh. `without_names` (a progress board only) prints no names
     and no photos.
     """
-    if not may_print(actor, kind, target):
+    if not policies.can_print(actor, kind, target):
         raise PermissionDenied
     board = {"kind": kind, TARGET_FIELD[kind]: target}
     now = timezone.now()

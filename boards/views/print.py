@@ -22,22 +22,15 @@ from .. import policies
 from ..models import BoardPrintJob
 from ..selectors.print import board_print_job_for
 from ..services import care as care_services
-from ..services.print import board_print_request, may_print
+from ..services.print import board_print_request
 
 Kind = BoardPrintJob.Kind
 
 
 def _board(request: HttpRequest, kind: str, pk: int) -> Model:
     """The board to print, if the user may print it: 404 when they may not see it, 403 when only that."""
-    if kind == Kind.IMPROVEMENT:
-        target = policies.board_get_for_user(request.user, pk)
-    elif kind == Kind.PROGRESS:
-        target = policies.progress_board_get_for_user(request.user, pk)
-    elif kind == Kind.CARE:
-        target = policies.care_meeting_get_for_user(request.user, pk)
-    else:
-        raise Http404
-    if not may_print(request.user, kind, target):
+    target = policies.print_target_get_for_user(request.user, kind, pk)
+    if not policies.can_print(request.user, kind, target):
         raise PermissionDenied
     return target
 
