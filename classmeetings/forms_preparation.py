@@ -7,7 +7,6 @@ field its own clear message, and the services' ValidationErrors are put on the m
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -24,17 +23,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: per field where the form has it, else on the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            field = name if name in form.fields else None
-            for item in errors:
-                form.add_error(field, item.messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class MeetingForm(forms.Form):

@@ -7,7 +7,6 @@ mentoring.services.questions; its ValidationErrors are put on these forms.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from school.models import Staff
@@ -83,12 +82,3 @@ class SpeedDateStartForm(forms.Form):
         if department_pk is not None:
             kwargs.setdefault("auto_id", f"id_dept{department_pk}_%s")
         super().__init__(*args, **kwargs)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: per field where it names one of the form's fields, else general."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

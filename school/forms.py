@@ -60,3 +60,12 @@ class RosterUploadForm(forms.Form):
                 params={"size": filesizeformat(size), "max": filesizeformat(settings.ROSTER_UPLOAD_MAX_BYTES)},
             )
         return files
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: per field where it names one of the form's fields, else general."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from school.web import safe_next_url
 
 from .. import policies
 from ..models import ImprovementBoard
@@ -37,12 +38,8 @@ def _texts(error: ValidationError) -> list[str]:
 
 def _back_to(request: HttpRequest, board: ImprovementBoard) -> str:
     """Where a plain form post returns: the page it came from (board page or session), else the board."""
-    target = (request.POST.get("next") or "").split("#", 1)[0]
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("boards:board", args=[board.pk])
+    target = (safe_next_url(request) or "").split("#", 1)[0]
+    return target or reverse("boards:board", args=[board.pk])
 
 
 def comment_box_for(request: HttpRequest, board: ImprovementBoard) -> selectors.CommentBox:

@@ -21,10 +21,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from school.forms import add_service_errors
 from school.policies import roles_of
 
 from .. import policies, selectors
-from ..forms_preparation import MeetingForm, PreparedInputForm, add_service_errors
+from ..forms_preparation import MeetingForm, PreparedInputForm
 from ..models import MeetingStudent, OpenClassMeeting, PreparedInput
 from ..services import preparation as services
 from ..services.preparation import PROMPT_FIELDS, PreparedInputConflict

@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,6 +27,7 @@ from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user
 from reviews.selectors import light_styles
 from school.models import ClassGroup, Student
+from school.web import safe_next_url
 
 from .. import policies
 from ..matrix_markup import ROWS_MARKER, MatrixMarkup
@@ -141,9 +141,8 @@ def _row_answer(
 
 
 def _back(request: HttpRequest, cycle: ReviewCycle, student: Student) -> str:
-    back = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    if not safe:
+    back = safe_next_url(request)
+    if not back:
         back = reverse("mentoring:dashboard", args=[cycle.pk, student.class_group_id])
     return f"{back.split('#')[0]}#student-{student.pk}"
 

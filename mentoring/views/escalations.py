@@ -15,14 +15,15 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user, cycle_students
 from reviews.selectors import light_scheme_for
+from school.forms import add_service_errors
 from school.models import Student
+from school.web import safe_next_url
 
 from .. import policies
 from ..forms_escalations import EscalationAcceptForm, EscalationForm, EscalationMergeForm, EscalationReturnForm
@@ -42,15 +43,6 @@ def _student_in_cycle(request: HttpRequest, cycle_pk: int, student_pk: int) -> t
     if not cycle_students(cycle).filter(pk=student.pk).exists():
         raise Http404
     return cycle, student
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: per field where it names one, else for the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -112,7 +104,7 @@ def escalation_create(request: HttpRequest, cycle_pk: int, student_pk: int) -> H
                 student_view=data["student_view"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -219,11 +211,8 @@ def _answer(request: HttpRequest, escalation: Escalation, *, text: str, ok: bool
             },
         )
     (messages.success if ok else messages.error)(request, text)
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    if not safe:
+    target = safe_next_url(request)
+    if not target:
         target = reverse("mentoring:escalations", args=[escalation.cycle_id, escalation.department_id])
         target += f"#escalation-{escalation.pk}"
     return redirect(target)

@@ -18,13 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviews import policies as review_policies
 from reviews.models import Phase
 from school.policies import roles_of
+from school.web import safe_next_url
 
 from .. import policies
 from ..forms_portal import NO, YES, SharingForm
@@ -37,10 +37,8 @@ from ..services import portal as services
 
 def _after_publish_url(request: HttpRequest, cycle_pk: int, department_pk: int) -> str:
     """Back where the team leader came from (a safe local `next`), else the department's meeting page."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = safe_next_url(request)
+    if target:
         return target
     try:
         return reverse("mentoring:meeting", args=[cycle_pk, department_pk])

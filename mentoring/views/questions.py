@@ -21,33 +21,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
+from school.forms import add_service_errors
 from school.models import Student
+from school.web import safe_next_url
 
 from .. import policies
-from ..forms_questions import AnswerForm, QuestionForm, SpeedDateStartForm, add_service_errors, staff_label
+from ..forms_questions import AnswerForm, QuestionForm, SpeedDateStartForm, staff_label
 from ..models import Question
 from ..selectors import questions as selectors
 from ..services import questions as services
 
 BOARD_ID = "speed-date-board"
 THREAD_ID = "question-thread"
-
-
-def _next_url(request: HttpRequest) -> str | None:
-    """The page to go back to after a form, if it is one of ours."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return None
 
 
 def _student_url(cycle: ReviewCycle, student: Student) -> str | None:
@@ -95,13 +86,15 @@ def question_ask(request: HttpRequest, cycle_pk: int, student_pk: int, group_pk:
                 request, _("Your question went to %(name)s.") % {"name": staff_label(question.addressed_to)}
             )
             return redirect(
-                _next_url(request) or _student_url(cycle, student) or reverse("mentoring:question", args=[question.pk])
+                safe_next_url(request)
+                or _student_url(cycle, student)
+                or reverse("mentoring:question", args=[question.pk])
             )
     context = {
         "page": page,
         "form": form,
-        "next": _next_url(request) or "",
-        "back_url": _next_url(request) or _student_url(cycle, student),
+        "next": safe_next_url(request) or "",
+        "back_url": safe_next_url(request) or _student_url(cycle, student),
     }
     if request.htmx:  # the form embedded in another page, or its errors (422)
         status = 422 if request.method == "POST" else 200
@@ -178,7 +171,7 @@ def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
         context = {**_thread_context(request, question), "announce": done}
         return render(request, "mentoring/questions/partials/thread.html", context)
     messages.success(request, done)
-    return redirect(_next_url(request) or reverse("mentoring:question", args=[question.pk]))
+    return redirect(safe_next_url(request) or reverse("mentoring:question", args=[question.pk]))
 
 
 @require_POST
@@ -191,10 +184,10 @@ def question_close(request: HttpRequest, pk: int) -> HttpResponse:
     services.question_close(question=question, actor=request.user)
     if question.pk is None:
         messages.success(request, _("Your question is withdrawn: the teacher no longer sees it."))
-        url = _next_url(request) or _student_url(cycle, student) or reverse("mentoring:inbox")
+        url = safe_next_url(request) or _student_url(cycle, student) or reverse("mentoring:inbox")
     else:
         messages.success(request, _("The question is closed."))
-        url = _next_url(request) or reverse("mentoring:question", args=[question.pk])
+        url = safe_next_url(request) or reverse("mentoring:question", args=[question.pk])
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)

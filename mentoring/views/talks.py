@@ -15,13 +15,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user
+from school.forms import add_service_errors
 from school.models import ClassGroup
+from school.web import safe_next_url
 
 from .. import policies
 from ..forms_talks import AGREEMENT_CHECK_CHOICES, BookingForm, SlotSeriesForm, TalkAgreementForm
@@ -61,28 +61,10 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _error_codes(error: ValidationError) -> set[str]:
     if hasattr(error, "error_dict"):
         return {item.code for items in error.error_dict.values() for item in items}
     return {item.code for item in error.error_list}
-
-
-def _next_url(request: HttpRequest) -> str | None:
-    """The page to go back to after a form, if it is one of ours."""
-    candidate = request.POST.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return None
 
 
 def _talks_url(cycle_id: int, class_group_id: int) -> str:
@@ -151,7 +133,7 @@ def talk_slots(request: HttpRequest, cycle_pk: int, class_pk: int) -> HttpRespon
                 cycle=cycle, class_group=class_group, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             with timezone.override(_tz(request)):
                 first = timezone.localtime(slots[0].starts_at)
@@ -238,7 +220,7 @@ def talk_book(request: HttpRequest, cycle_pk: int, student_pk: int) -> HttpRespo
         try:
             talk = services.talk_book(cycle=cycle, student=student, slot=form.cleaned_data["slot"], actor=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409 if "taken" in _error_codes(error) else 422
         else:
             with timezone.override(_tz(request)):
@@ -278,7 +260,7 @@ def talk_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("The booking is cancelled: the time is free again."))
-    return redirect(_next_url(request) or _booking_url(cycle.pk, student.pk))
+    return redirect(safe_next_url(request) or _booking_url(cycle.pk, student.pk))
 
 
 # --- the talk page -------------------------------------------------------------------------------------------
@@ -370,7 +352,7 @@ def talk_agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.talk_agreement_add(talk=found, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             said = _("The agreement is added. It comes back at the next round's talk.")
             if not request.htmx:
@@ -404,14 +386,14 @@ def agreement_check(request: HttpRequest, pk: int) -> HttpResponse:
             "check_choices": AGREEMENT_CHECK_CHOICES,
             "error": error,
             "said": said,
-            "here": (_next_url(request) or "").split("#")[0],
+            "here": (safe_next_url(request) or "").split("#")[0],
         }
         return _render(request, EARLIER_PARTIAL, context, status=422 if error else 200)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, said)
-    return redirect(_next_url(request) or reverse("mentoring:dashboards"))
+    return redirect(safe_next_url(request) or reverse("mentoring:dashboards"))
 
 
 urlpatterns = [

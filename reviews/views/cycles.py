@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from school.forms import add_service_errors
 from school.models import TeachingGroup
 
 from .. import policies, selectors, services
@@ -62,20 +63,11 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 talks_until=data["talks_until"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The review round “%(name)s” has started.") % {"name": cycle.name})
             return redirect("reviews:cycle_detail", pk=cycle.pk)
     return render(request, "reviews/cycle_form.html", {"form": form})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: per field where it names one, else for the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -359,7 +351,7 @@ def light_scheme(request: HttpRequest) -> HttpResponse:
                     **{name: form.cleaned_data[name] for name in ("green", "orange", "red", "palette")},
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The words and colours of the traffic lights are saved."))
                 return redirect("reviews:light_scheme")

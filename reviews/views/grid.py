@@ -19,12 +19,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from school.models import Student, TeachingGroup
+from school.web import safe_next_url
 
 from .. import policies, selectors, services
 from ..forms import AdvicePhraseForm
@@ -312,11 +312,7 @@ def phrases(request: HttpRequest) -> HttpResponse:
     """A teacher's own advice phrases: list, add, delete, move up or down."""
     if not policies.can_keep_phrases(request.user):
         raise PermissionDenied
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = ""
+    back = safe_next_url(request, fallback="")
     here = f"{reverse('reviews:phrases')}?{urlencode({'next': back})}" if back else reverse("reviews:phrases")
     form = AdvicePhraseForm()
     if request.method == "POST":
