@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from school.jobs import FileJob
 from school.models import ClassGroup, Department, School, Staff, Student
 
 TEXT_MAX_LENGTH = 500
@@ -403,7 +404,7 @@ class ProgressCardChange(models.Model):
 # --- wall prints: any board as an A3 PDF -----------------------------------------------------------------
 
 
-class BoardPrintJob(models.Model):
+class BoardPrintJob(FileJob):
     """One board as an A3 landscape PDF to hang in the team room, made by a Celery task; the page polls it.
 
     One row per printed board (an improvement board, a class's progress board or a care meeting),
@@ -417,12 +418,6 @@ class BoardPrintJob(models.Model):
         PROGRESS = "progress", _("progress board")
         CARE = "care", _("care meeting")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("being made")
-        DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
-
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     improvement_board = models.ForeignKey(
@@ -435,15 +430,7 @@ class BoardPrintJob(models.Model):
         CareMeeting, on_delete=models.CASCADE, null=True, blank=True, related_name="print_jobs"
     )
     without_names = models.BooleanField(_("without names"), default=False)  # a progress board's privacy print
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="board-prints/", blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("board print")
@@ -493,7 +480,3 @@ class BoardPrintJob(models.Model):
     @property
     def target_id(self) -> int | None:
         return self.improvement_board_id or self.class_group_id or self.care_meeting_id
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import ReviewCycle
+from school.jobs import FileJob
 from school.models import ClassGroup, Department, Staff, Student, TeachingGroup
 
 QUESTION_MAX_LENGTH = 500
@@ -410,29 +411,15 @@ class Agreement(models.Model):
         return self.text[:60]
 
 
-class MinutesJob(models.Model):
+class MinutesJob(FileJob):
     """The minutes of one department meeting as a PDF, made by a Celery task; the page polls it.
 
     The file lives under MEDIA_ROOT, which is never served by URL: a permission-checked view sends it.
     Regenerating replaces the file (one job row per meeting, reused).
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("being made")
-        DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
-
     meeting = models.OneToOneField(DepartmentMeeting, on_delete=models.CASCADE, related_name="minutes_job")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="minutes/", blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("minutes")
@@ -440,10 +427,6 @@ class MinutesJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.status}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 # --- step 4: the student's voice, guardians, mentor talks and prep sheets (DESIGN §1.1 step 4) -----------
@@ -651,33 +634,19 @@ class MentorTalk(models.Model):
         return f"{self.student} / {self.cycle}"
 
 
-class PrepSheetJob(models.Model):
+class PrepSheetJob(FileJob):
     """A class group's prep sheets for one cycle as one merged PDF, made by a Celery task; the page polls it.
 
     One row per cycle and class group, reused: regenerating replaces the file. `done` grows
     per student; the file lives under MEDIA_ROOT (never served by URL).
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("being made")
-        DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
-
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="prep_sheet_jobs")
     class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="prep_sheet_jobs")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="prep-sheets/", blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("prep sheets of a class")
@@ -686,10 +655,6 @@ class PrepSheetJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.class_group} / {self.cycle}: {self.status}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class PrepSheet(models.Model):

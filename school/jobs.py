@@ -1,23 +1,51 @@
 """What the background PDF jobs share (mentoring's minutes and prep sheets, boards' wall prints):
-giving up or retrying, and keeping the file.
+the job row's fields, claiming it once, giving up or retrying, and keeping the file.
 
-A job row has `status` (a `Status` with PENDING, RUNNING, FAILED), `error`, `finished_at` and a private `file`.
+A job model is a `FileJob` with a private `file` of its own (each in its own folder).
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
 # Worth another try: a full disk or a lost database connection may be gone in a minute.
 TRANSIENT_ERRORS = (OSError, DatabaseError)
 RETRY_BACKOFF_S = 10  # 10, 20, 40 seconds
+
+
+class FileJob(models.Model):
+    """A file made by a Celery task while the page polls the row: waiting → being made → ready (or failed)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 def job_claim(model: type[models.Model], job_id: int, *, related: tuple[str, ...] = (), **also) -> models.Model | None:
