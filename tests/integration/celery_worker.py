@@ -206,3 +206,27 @@ def wait_for_log(log: Path, process: subprocess.Popen, word: str, *, times: int)
         if process.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"the worker did not log {word!r} {times} times:\n{log.read_text(errors='replace')[-4000:]}")
         time.sleep(0.25)
+
+
+def deliver_twice(job, task: str, broker: dict[str, str], process: subprocess.Popen, log: Path):
+    """Send the job's message twice through the real broker: the first delivery makes the PDF, the second
+    finds nothing to claim. Asserts exactly that; returns the job as it ended and the PDF's bytes."""
+    done = type(job).Status.DONE
+    probe = probe_app(broker)
+    try:
+        probe.send_task(task, args=[job.pk])
+        job = wait_for_job(job, process, log, until=lambda j: j.is_done)
+        assert job.status == done, job.error
+        first_file = job.file.name
+
+        probe.send_task(task, args=[job.pk])  # delivered again: the claim lets nothing happen
+        wait_for_log(log, process, "succeeded", times=2)
+    finally:
+        probe.close()
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.file.name) == (done, 1, first_file)
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF")
+    return job, data

@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from boards.models import BoardPrintJob, ProgressCard
-from tests.integration.celery_worker import probe_app, wait_for_job, wait_for_log
+from tests.integration.celery_worker import deliver_twice
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -37,23 +37,7 @@ def test_a_worker_prints_a_progress_board_once_even_when_the_message_comes_twice
     job = BoardPrintJob.objects.create(
         school=world.school, kind=BoardPrintJob.Kind.PROGRESS, class_group=world.class_group, requested_by=world.mentor
     )
-    probe = probe_app(broker)
-    try:
-        probe.send_task(TASK, args=[job.pk])
-        job = wait_for_job(job, process, log, until=lambda j: j.is_done)
-        assert job.status == BoardPrintJob.Status.DONE, job.error
-        first_file = job.file.name
-
-        probe.send_task(TASK, args=[job.pk])  # delivered again: the claim lets nothing happen
-        wait_for_log(log, process, "succeeded", times=2)
-    finally:
-        probe.close()
-
-    job.refresh_from_db()
-    assert (job.status, job.attempts, job.file.name) == (BoardPrintJob.Status.DONE, 1, first_file)
-    with job.file.open("rb") as handle:
-        data = handle.read()
-    assert data.startswith(b"%PDF")
+    job, data = deliver_twice(job, TASK, broker, process, log)
     reader = PdfReader(io.BytesIO(data))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from mentoring.models import Category, DepartmentMeeting, Escalation, MinutesJob
 from reviews.models import Entry, Light, Phase, ReviewCycle
 from tests.factories import PeriodFactory
-from tests.integration.celery_worker import probe_app, wait_for_job, wait_for_log
+from tests.integration.celery_worker import deliver_twice
 from tests.mentoring.test_minutes_pdf import DECISION, decide
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -56,23 +56,7 @@ def test_a_worker_renders_the_minutes_once_even_when_the_message_comes_twice(wor
     decide(meeting, escalation, actor=world.team_leader)
     # The row as minutes_job_request leaves it; the message goes to the real broker, not eagerly in-process.
     job = MinutesJob.objects.create(meeting=meeting, requested_by=world.team_leader)
-    probe = probe_app(broker)
-    try:
-        probe.send_task(TASK, args=[job.pk])
-        job = wait_for_job(job, process, log, until=lambda j: j.is_done)
-        assert job.status == MinutesJob.Status.DONE, job.error
-        first_file = job.file.name
-
-        probe.send_task(TASK, args=[job.pk])  # delivered again: the claim lets nothing happen
-        wait_for_log(log, process, "succeeded", times=2)
-    finally:
-        probe.close()
-
-    job.refresh_from_db()
-    assert (job.status, job.attempts, job.file.name) == (MinutesJob.Status.DONE, 1, first_file)
-    with job.file.open("rb") as handle:
-        data = handle.read()
-    assert data.startswith(b"%PDF")
+    job, data = deliver_twice(job, TASK, broker, process, log)
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     assert DECISION in text
     assert world.student.full_name in text

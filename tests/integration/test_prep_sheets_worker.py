@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from mentoring.models import Goal, PrepSheet, PrepSheetJob, Reflection
 from reviews.models import Entry, Light, Phase, ReviewCycle
 from tests.factories import GuardianFactory, PeriodFactory, StudentFactory
-from tests.integration.celery_worker import probe_app, wait_for_job, wait_for_log
+from tests.integration.celery_worker import deliver_twice
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -60,24 +60,8 @@ def test_a_worker_makes_the_class_pdf_once_even_when_the_message_comes_twice(wor
     Goal.objects.create(reflection=reflection, position=1, goal=GOAL, action="Op zondag plannen")
     # The row as prep_sheet_job_request leaves it; the message goes to the real broker, not eagerly in-process.
     job = PrepSheetJob.objects.create(cycle=cycle, class_group=world.class_group, requested_by=world.mentor)
-    probe = probe_app(broker)
-    try:
-        probe.send_task(TASK, args=[job.pk])
-        job = wait_for_job(job, process, log, until=lambda j: j.is_done)
-        assert job.status == PrepSheetJob.Status.DONE, job.error
-        first_file = job.file.name
-
-        probe.send_task(TASK, args=[job.pk])  # delivered again: the claim lets nothing happen
-        wait_for_log(log, process, "succeeded", times=2)
-    finally:
-        probe.close()
-
-    job.refresh_from_db()
-    assert (job.status, job.attempts, job.file.name) == (PrepSheetJob.Status.DONE, 1, first_file)
+    job, data = deliver_twice(job, TASK, broker, process, log)
     assert (job.total, job.done) == (3, 3)
-    with job.file.open("rb") as handle:
-        data = handle.read()
-    assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     names = [first.full_name, world.student.full_name, last.full_name]
     # One sheet per student, in class order, each with its bookmark.
