@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from school.models import ClassGroup, Department, Enrollment, User
-from school.policies import roles_of
+from school.policies import can_oversee_department, roles_of
 
 from .models import BoardComment, BoardPrintJob, CareConsent, CareGuest, CareMeeting, ImprovementBoard
 
@@ -71,12 +71,7 @@ def can_make_class_board(user: Anyone, class_group: ClassGroup) -> bool:
 
 def can_make_department_board(user: Anyone, department) -> bool:
     """A department's board: its team leader, or a school-wide role."""
-    roles = roles_of(user)
-    return (
-        roles.is_staff_member
-        and roles.school_id == department.school_id
-        and (roles.sees_whole_school or department.pk in roles.led_department_ids)
-    )
+    return can_oversee_department(user, department)
 
 
 def board_get_for_user(user: Anyone, pk: int) -> ImprovementBoard:

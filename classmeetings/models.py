@@ -192,13 +192,7 @@ class PreparedInput(GuideAnswers):
         verbose_name_plural = _("prepared inputs")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "student"], name="preparedinput_unique_student"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "submitted"]), name="preparedinput_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
-                name="preparedinput_submitted_has_time",
-            ),
+            *GuideAnswers.Meta.constraints,
         ]
 
     def __str__(self) -> str:

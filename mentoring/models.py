@@ -524,6 +524,15 @@ class GuideAnswers(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "submitted"]), name="%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
+                name="%(class)s_submitted_has_time",
+            ),
+        ]
 
     @property
     def is_submitted(self) -> bool:
@@ -549,13 +558,7 @@ class Reflection(GuideAnswers):
         verbose_name_plural = _("reflections")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "student"], name="reflection_unique_student"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "submitted"]), name="reflection_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
-                name="reflection_submitted_has_time",
-            ),
+            *GuideAnswers.Meta.constraints,
         ]
 
     def __str__(self) -> str:

@@ -135,16 +135,6 @@ def departments_overseen_by(user: Anyone) -> QuerySet[Department]:
     return qs.filter(pk__in=roles.led_department_ids)
 
 
-def can_oversee_department(user: Anyone, department: Department) -> bool:
-    """Read a department's overview, agenda and insight: its team leaders and school-wide roles."""
-    roles = roles_of(user)
-    return (
-        roles.is_staff_member
-        and roles.school_id == department.school_id
-        and (roles.sees_whole_school or department.pk in roles.led_department_ids)
-    )
-
-
 def department_overseen_get_for_user(user: Anyone, pk: int) -> Department:
     return get_object_or_404(departments_overseen_by(user), pk=pk)
 

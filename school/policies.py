@@ -153,6 +153,16 @@ def _student_scope(roles: Roles) -> Q | None:
     return scope
 
 
+def can_oversee_department(user: User | AnonymousUser, department: Department) -> bool:
+    """A department as a whole (overview, agenda, insight, its board): its team leaders and school-wide roles."""
+    roles = roles_of(user)
+    return (
+        roles.is_staff_member
+        and roles.school_id == department.school_id
+        and (roles.sees_whole_school or department.pk in roles.led_department_ids)
+    )
+
+
 def students_visible_to(user: User | AnonymousUser) -> QuerySet[Student]:
     roles = roles_of(user)
     if roles.school_id is None:

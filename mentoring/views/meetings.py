@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from reviews import policies as review_policies
+from school import policies as school_policies
 from school.policies import roles_of
 
 from .. import policies
@@ -58,7 +59,7 @@ def _item(meeting: DepartmentMeeting, item_pk: int) -> AgendaItem:
 
 def _can_see_agenda(request: HttpRequest, meeting: DepartmentMeeting) -> bool:
     """The agenda page is for who oversees the department (its team leader, school-wide roles), not attendees."""
-    return policies.can_oversee_department(request.user, meeting.department)
+    return school_policies.can_oversee_department(request.user, meeting.department)
 
 
 def _error_text(error: ValidationError) -> str:
