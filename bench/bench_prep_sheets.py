@@ -29,7 +29,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,7 @@ from mentoring.models import (
     Reflection,
 )
 from school.models import Student
+from tests.processes import own_redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_UP = 2
@@ -209,12 +209,6 @@ def _one_sheet(world, student: Student) -> dict[str, float]:
 # --- the broker and the worker -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _broker(folder: Path) -> Iterator[dict[str, str]]:
     """The worker's broker settings (environment): an own redis-server, else a filesystem queue in `folder`."""
@@ -222,32 +216,8 @@ def _broker(folder: Path) -> Iterator[dict[str, str]]:
     if not shutil.which("redis-server"):
         yield queue_dir
         return
-    import redis
-
-    port = _free_port()
-    log = (folder / "redis.log").open("wb")
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"redis-server did not start:\n{_tail(folder / 'redis.log')}") from None
-                time.sleep(0.1)
+    with own_redis_server(folder) as url:
         yield {"REDIS_URL": url, **queue_dir}
-    finally:
-        _stop_group(process)
-        log.close()
 
 
 def _use_broker(broker: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Helpers for tests that start the project in a fresh process.
+"""Helpers for tests (and benches) that start the project, or a service it needs, in a fresh process.
 
 Settings are read once per process, so a test of how the project starts (which
 settings module, which environment) runs it as a subprocess with an environment
@@ -7,11 +7,14 @@ made for it, not the one pytest-django and the test settings left behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,3 +74,45 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def own_redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of its own on a free port (nothing kept on disk), its log in `folder`; yields its URL.
+
+    Raises RuntimeError (with the log) when it does not answer within 10 s.
+    """
+    import redis
+
+    port = free_port()
+    log_path = folder / "redis.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(
+                        f"redis-server did not start:\n{log_path.read_text(errors='replace')}"
+                    ) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()

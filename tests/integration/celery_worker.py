@@ -28,7 +28,7 @@ import pytest
 from celery import Celery
 from django.db import connection
 
-from tests.processes import BASE_DIR, clean_env, free_port
+from tests.processes import BASE_DIR, clean_env, own_redis_server
 
 DEADLINE_S = 90  # worker start-up (Django, WeasyPrint) and one PDF, on a busy CI machine
 
@@ -56,41 +56,6 @@ def _empty_redis_database(url: str) -> str:
     pytest.fail(f"no empty Redis database in 1-15 at {parts.hostname}:{parts.port}")
 
 
-@contextlib.contextmanager
-def _own_redis_server(tmp: Path) -> Iterator[str]:
-    import redis
-
-    port = free_port()
-    log = (tmp / "redis.log").open("wb")
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(f"redis-server did not start: {(tmp / 'redis.log').read_text(errors='replace')}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-
-
 @pytest.fixture
 def broker(tmp_path) -> Iterator[dict[str, str]]:
     """Environment for the worker's broker, and for the probe that sends it the message."""
@@ -106,7 +71,7 @@ def broker(tmp_path) -> Iterator[dict[str, str]]:
             client.flushdb()
             client.close()
     elif shutil.which("redis-server"):
-        with _own_redis_server(tmp_path) as url:
+        with own_redis_server(tmp_path) as url:
             yield {"REDIS_URL": url, **queue_dir}
     else:
         yield queue_dir
