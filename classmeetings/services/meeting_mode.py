@@ -14,20 +14,19 @@ so two chairs clicking at once wait for each other instead of deadlocking.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mentoring.models import AGREEMENT_MAX_LENGTH, Agreement
+from mentoring.models import Agreement
+from mentoring.services.agreements import agreements_clean
 from mentoring.services.talks import school_timezone
-from school.models import Staff, User
+from school.models import User
 
 from .. import policies
 from ..models import (
@@ -284,66 +283,6 @@ def floor_done(*, request: FloorRequest, actor: User) -> FloorRequest:
 # --- the decision and closing an item -----------------------------------------------------------------------
 
 
-def _clean_due_on(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def _clean_agreements(agreements: Sequence[dict], *, school_id: int, today: datetime.date) -> tuple[list, list]:
-    """Each agreement: what (text), who (student, mentor or teacher; optionally the member of staff), by when."""
-    staff_ids = set()
-    for agreement in agreements:
-        with contextlib.suppress(TypeError, ValueError):
-            staff_ids.add(int(agreement.get("owner_staff_id")))
-    staff = (
-        {s.pk: s for s in Staff.objects.filter(pk__in=staff_ids, school_id=school_id, is_active=True)}
-        if staff_ids
-        else {}
-    )
-    cleaned, errors = [], []
-    for number, agreement in enumerate(agreements, start=1):
-        text = (agreement.get("text") or "").strip()
-        owner = agreement.get("owner") or ""
-        due_on = _clean_due_on(agreement.get("due_on"))
-        if not text:
-            errors.append(_("Agreement %(number)s: say what is agreed.") % {"number": number})
-        elif len(text) > AGREEMENT_MAX_LENGTH:
-            errors.append(
-                _("Agreement %(number)s is %(length)s characters long; at most %(max)s fit.")
-                % {"number": number, "length": len(text), "max": AGREEMENT_MAX_LENGTH}
-            )
-        if owner not in CLASS_AGREEMENT_OWNERS:
-            errors.append(
-                _("Agreement %(number)s: choose who does it: the student, the mentor or a teacher.")
-                % {"number": number}
-            )
-        if due_on is None:
-            errors.append(_("Agreement %(number)s: give a due date.") % {"number": number})
-        elif due_on < today:
-            errors.append(
-                _("Agreement %(number)s: the due date %(date)s lies in the past.")
-                % {"number": number, "date": date_format(due_on, "j F Y")}
-            )
-        owner_staff = None
-        staff_id = agreement.get("owner_staff_id")
-        if staff_id not in (None, ""):
-            with contextlib.suppress(TypeError, ValueError):
-                owner_staff = staff.get(int(staff_id))
-            if owner_staff is None:
-                errors.append(
-                    _("Agreement %(number)s: the person named is not a member of staff of this school.")
-                    % {"number": number}
-                )
-        cleaned.append({"text": text, "owner": owner, "owner_staff": owner_staff, "due_on": due_on})
-    return cleaned, errors
-
-
 def decision_record(
     *, item: MeetingItem, actor: User, tips: str = "", agreements: Sequence[dict] = ()
 ) -> ItemDecision:
@@ -361,7 +300,13 @@ def decision_record(
             % {"length": len(tips), "max": TIPS_MAX_LENGTH}
         ]
     today = timezone.localdate(timezone=school_timezone(meeting.school))
-    cleaned, agreement_errors = _clean_agreements(list(agreements), school_id=meeting.school_id, today=today)
+    cleaned, agreement_errors = agreements_clean(
+        list(agreements),
+        school_id=meeting.school_id,
+        today=today,
+        owners=CLASS_AGREEMENT_OWNERS,
+        owner_message=_("Agreement %(number)s: choose who does it: the student, the mentor or a teacher."),
+    )
     if agreement_errors:
         errors["agreements"] = agreement_errors
     if not tips and not cleaned:

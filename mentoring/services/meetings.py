@@ -9,7 +9,6 @@ held, and notifies the student's mentors by e-mail after commit.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import logging
 from collections.abc import Sequence
@@ -29,7 +28,6 @@ from school.models import Department, Staff, User
 
 from .. import policies, tasks
 from ..models import (
-    AGREEMENT_MAX_LENGTH,
     DECISION_MAX_LENGTH,
     AgendaItem,
     Agreement,
@@ -39,6 +37,7 @@ from ..models import (
     Vote,
 )
 from ..selectors.evidence import student_evidence
+from .agreements import agreements_clean
 
 logger = logging.getLogger(__name__)
 
@@ -429,68 +428,6 @@ def _vote_tally(item: AgendaItem) -> dict[str, int]:
 # --- the decision --------------------------------------------------------------------------------------------------
 
 
-def _clean_due_on(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def _clean_agreements(agreements: Sequence[dict], *, school_id: int) -> tuple[list[dict], list[str]]:
-    """Each agreement needs its text, who does it and a due date that is not in the past."""
-    today = timezone.localdate()
-    cleaned, errors = [], []
-    staff_ids = set()
-    for agreement in agreements:
-        with contextlib.suppress(TypeError, ValueError):  # none named, or not a number: reported below
-            staff_ids.add(int(agreement.get("owner_staff_id")))
-    staff = (
-        {s.pk: s for s in Staff.objects.filter(pk__in=staff_ids, school_id=school_id, is_active=True)}
-        if staff_ids
-        else {}
-    )
-    for number, agreement in enumerate(agreements, start=1):
-        text = (agreement.get("text") or "").strip()
-        owner = agreement.get("owner") or ""
-        due_on = _clean_due_on(agreement.get("due_on"))
-        staff_id = agreement.get("owner_staff_id")
-        row_errors = []
-        if not text:
-            row_errors.append(_("Agreement %(number)s: say what is agreed.") % {"number": number})
-        elif len(text) > AGREEMENT_MAX_LENGTH:
-            row_errors.append(
-                _("Agreement %(number)s is %(length)s characters long; at most %(max)s fit.")
-                % {"number": number, "length": len(text), "max": AGREEMENT_MAX_LENGTH}
-            )
-        if owner not in Agreement.Owner.values:
-            row_errors.append(_("Agreement %(number)s: choose who does it.") % {"number": number})
-        if due_on is None:
-            row_errors.append(_("Agreement %(number)s: give a due date.") % {"number": number})
-        elif due_on < today:
-            row_errors.append(
-                _("Agreement %(number)s: the due date %(date)s lies in the past.")
-                % {"number": number, "date": due_on.strftime("%d-%m-%Y")}
-            )
-        owner_staff = None
-        if staff_id not in (None, ""):
-            try:
-                owner_staff = staff.get(int(staff_id))
-            except (TypeError, ValueError):
-                owner_staff = None
-            if owner_staff is None:
-                row_errors.append(
-                    _("Agreement %(number)s: the person named is not a member of staff of this school.")
-                    % {"number": number}
-                )
-        errors.extend(row_errors)
-        cleaned.append({"text": text, "owner": owner, "owner_staff": owner_staff, "due_on": due_on})
-    return cleaned, errors
-
-
 def decision_blocker(item: AgendaItem) -> str | None:
     """Why no decision can be recorded for the item as it is now, or None: only an item under discussion takes one."""
     return {
@@ -547,7 +484,9 @@ def decision_record(
             _("The rationale is %(length)s characters long; at most %(max)s fit.")
             % {"length": len(rationale), "max": DECISION_MAX_LENGTH}
         ]
-    cleaned, agreement_errors = _clean_agreements(list(agreements), school_id=meeting.department.school_id)
+    cleaned, agreement_errors = agreements_clean(
+        list(agreements), school_id=meeting.department.school_id, today=timezone.localdate()
+    )
     if agreement_errors:
         errors["agreements"] = agreement_errors
     if errors:
