@@ -7,6 +7,8 @@
  *
  *   data-meeting-toggle   a button that switches large-type meeting/board mode
  *   data-confirm="…"      on a <form>: ask before submitting
+ *   data-key-prev/-next   on a link: ← / → follow it (outside fields, without modifier keys),
+ *                         for pages walked one at a time (meeting items, care-board session, discussion)
  *   #messages             the ARIA live region; HTMX errors are announced there
  */
 (function () {
@@ -78,6 +80,25 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  function typing(target) {
+    return Boolean(target && target.closest && target.closest("input, textarea, select, button, [contenteditable]"));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    if (typing(event.target)) {
+      return;
+    }
+    var selector = { ArrowLeft: "a[data-key-prev]", ArrowRight: "a[data-key-next]" }[event.key];
+    var link = selector && document.querySelector(selector);
+    if (link) {
+      event.preventDefault();
+      window.location.assign(link.href);
+    }
+  });
 
   // HTMX failures: tell the user in words, in the live region.
   document.addEventListener("htmx:responseError", function () {

@@ -4,7 +4,7 @@
  *   body.meeting-screen      meeting mode on the shared screen: large type (html.mode-meeting, app.css §14)
  *   [data-timer]             the item's countdown; data-minutes, data-started and data-now (the server's clock,
  *                            to correct a wrong clock here) in seconds since 1970; words from data-msg-*
- *   [data-key-prev|next]     ← and → go to the previous / next item (outside text fields)
+ *   [data-key-prev|next]     ← and → go to the previous / next item: app.js, for every page
  *   [data-agreements]        "Add an agreement" adds a row to the decision's formset from its <template>
  *   #agenda                  after htmx swapped the agenda, the focus goes back to the moved item's button
  */
@@ -74,30 +74,6 @@
     window.setInterval(tick, 1000);
   }
 
-  // --- keys ---------------------------------------------------------------------------------------------
-
-  function typing(target) {
-    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
-  }
-
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
-      return;
-    }
-    if (typing(event.target)) {
-      return;
-    }
-    var link = null;
-    if (event.key === "ArrowLeft") {
-      link = document.querySelector("[data-key-prev]");
-    } else if (event.key === "ArrowRight") {
-      link = document.querySelector("[data-key-next]");
-    }
-    if (link) {
-      event.preventDefault();
-      window.location.assign(link.href);
-    }
-  });
 
   // --- agreement rows -------------------------------------------------------------------------------
 

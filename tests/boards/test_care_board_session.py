@@ -307,7 +307,8 @@ def test_the_list_links_to_each_session_one_may_join(client, world, boards):
 
 
 def test_the_keys_script_follows_the_links():
-    script = (Path(settings.BASE_DIR) / "static" / "js" / "boards-care-session.js").read_text()
+    # ← / → for data-key-prev / data-key-next live in app.js, which every page loads.
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "app.js").read_text()
     assert "ArrowLeft" in script
     assert "data-key-prev" in script
     assert "data-key-next" in script

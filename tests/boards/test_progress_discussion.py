@@ -120,8 +120,8 @@ def test_the_page_shows_one_card_with_position_and_links(client, world, three_no
     assert "2 of 3" in body or "2 van 3" in body
     assert f'href="{url(world)}?card={notable[0].pk}" rel="prev"' in body
     assert f'href="{url(world)}?card={notable[2].pk}" rel="next"' in body
-    assert "data-discussion-prev" in body
-    assert "data-discussion-next" in body
+    assert "data-key-prev" in body  # ← / → follow them (app.js)
+    assert "data-key-next" in body
     assert f'href="{reverse("boards:progress", args=[world.class_group.pk])}"' in body
 
 
@@ -209,7 +209,7 @@ def test_the_page_loads_its_static_files_and_has_no_inline_script_or_style(clien
     login(client, world.mentor)
     body = client.get(url(world)).content.decode()
     assert "js/boards-progress.js" in body
-    assert "js/boards-progress-discussion.js" in body
+    assert "js/app.js" in body  # ← / → for the prev / next links
     assert "css/boards-progress.css" in body
     assert " style=" not in body
     assert "<script>" not in body

@@ -548,3 +548,33 @@ def test_a_mentor_filters_the_progress_board_to_notable_students_and_blanks_it(
     expect(page.get_by_role("article", name=hidden_name, exact=True)).to_have_count(2)
     expect(photo).to_be_hidden()
     assert page.url == url_before
+
+
+def test_the_monthly_discussion_is_walked_with_the_arrow_keys_and_blanked_with_space(
+    page, live_server, progress_world, request
+):
+    world = progress_world.world
+    sam, noor = progress_world.notable  # in board order: Bakker (Noor), then Visser (Sam)
+    url = reverse("boards:progress_discussion", args=[world.class_group.pk])
+    log_in(page, world.mentor, url)
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(noor.full_name)
+    expect(main).not_to_contain_text(sam.full_name)
+
+    page.keyboard.press("ArrowRight")  # app.js follows the "next" link
+    expect(page).to_have_url(re.compile(rf"\?card={sam.pk}"))
+    expect(main).to_contain_text(sam.full_name)
+    page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(re.compile(rf"\?card={noor.pk}"))
+    expect(main).to_contain_text(noor.full_name)
+
+    # Space presses the privacy blank (a link with role="button"), and moving on keeps it.
+    blank = page.get_by_role("button", name=pressable_name("Hide names"))
+    blank.focus()
+    page.keyboard.press(" ")
+    expect(blank).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_text(noor.full_name, exact=True)).to_be_hidden()
+    page.locator("body").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"blank=1"))
+    expect(page.get_by_text(sam.full_name, exact=True)).to_be_hidden()

