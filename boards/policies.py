@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from school.models import ClassGroup, Department, Enrollment, User
+from school.models import ClassGroup, Department, Enrollment, Student, User
 from school.policies import can_oversee_department, roles_of
 
 from .models import BoardComment, BoardPrintJob, CareConsent, CareGuest, CareMeeting, ImprovementBoard
@@ -242,6 +242,16 @@ def progress_boards_visible_to(user: Anyone) -> QuerySet[ClassGroup]:
 
 def progress_board_get_for_user(user: Anyone, pk: int) -> ClassGroup:
     return get_object_or_404(progress_boards_visible_to(user).select_related("department"), pk=pk)
+
+
+def progress_card_student_get_for_user(user: Anyone, pk: int) -> Student:
+    """An active student on a progress board the user may open (the card's owner); 404 otherwise."""
+    return get_object_or_404(
+        Student.objects.filter(is_active=True, class_group__in=progress_boards_visible_to(user)).select_related(
+            "class_group"
+        ),
+        pk=pk,
+    )
 
 
 def can_update_progress_cards(user: Anyone, class_group: ClassGroup) -> bool:

@@ -11,14 +11,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-
-from school.models import Student
 
 from .. import policies
 from ..models import ProgressCard
@@ -75,12 +73,7 @@ def _typed(card: selectors.CardView, values: dict) -> selectors.CardView:
 
 @require_POST
 def progress_card_save(request: HttpRequest, student_pk: int) -> HttpResponse:
-    student = get_object_or_404(
-        Student.objects.filter(
-            is_active=True, class_group__in=policies.progress_boards_visible_to(request.user)
-        ).select_related("class_group"),
-        pk=student_pk,
-    )
+    student = policies.progress_card_student_get_for_user(request.user, student_pk)
     board_url = reverse("boards:progress", args=[student.class_group_id])
     can_update = policies.can_update_progress_cards(request.user, student.class_group)
     if not can_update:
@@ -164,12 +157,7 @@ def _int_or_none(raw: str | None) -> int | None:
 @require_POST
 def progress_photo(request: HttpRequest, student_pk: int) -> HttpResponse:
     """Upload (multipart, field `photo`) or remove (`remove=1`) a student's photo from their card."""
-    student = get_object_or_404(
-        Student.objects.filter(
-            is_active=True, class_group__in=policies.progress_boards_visible_to(request.user)
-        ).select_related("class_group"),
-        pk=student_pk,
-    )
+    student = policies.progress_card_student_get_for_user(request.user, student_pk)
     if not policies.can_update_progress_cards(request.user, student.class_group):
         # They can see the board, so they know the card exists: 403, not 404.
         if not request.htmx:
