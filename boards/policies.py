@@ -22,7 +22,16 @@ from django.utils import timezone
 from school.models import ClassGroup, Department, Enrollment, Student, User
 from school.policies import can_oversee_department, roles_of
 
-from .models import BoardComment, BoardPrintJob, CareConsent, CareGuest, CareMeeting, ImprovementBoard
+from .models import (
+    BoardComment,
+    BoardItem,
+    BoardPrintJob,
+    BoardSession,
+    CareConsent,
+    CareGuest,
+    CareMeeting,
+    ImprovementBoard,
+)
 
 Anyone = User | AnonymousUser
 
@@ -76,6 +85,20 @@ def can_make_department_board(user: Anyone, department) -> bool:
 
 def board_get_for_user(user: Anyone, pk: int) -> ImprovementBoard:
     return get_object_or_404(boards_visible_to(user).select_related("owner__user", "class_group", "department"), pk=pk)
+
+
+def board_item_get_for_user(user: Anyone, pk: int) -> BoardItem:
+    """A card of a board the user sees; 404 otherwise."""
+    return get_object_or_404(
+        BoardItem.objects.select_related("board").filter(board__in=boards_visible_to(user)), pk=pk
+    )
+
+
+def board_session_get_for_user(user: Anyone, pk: int) -> BoardSession:
+    """A stand-up session of a board the user sees; 404 otherwise."""
+    return get_object_or_404(
+        BoardSession.objects.select_related("board").filter(board__in=boards_visible_to(user)), pk=pk
+    )
 
 
 def can_answer_board_comments(user: Anyone, board: ImprovementBoard) -> bool:
@@ -212,6 +235,13 @@ def can_plan_care_meetings(user: Anyone) -> bool:
 
 def care_meeting_get_for_user(user: Anyone, pk: int) -> CareMeeting:
     return get_object_or_404(care_meetings_visible_to(user).select_related("coordinator__user"), pk=pk)
+
+
+def care_guest_get_for_user(user: Anyone, pk: int) -> CareGuest:
+    """A guest's access to a meeting the user sees; 404 otherwise."""
+    return get_object_or_404(
+        CareGuest.objects.select_related("meeting", "user"), pk=pk, meeting__in=care_meetings_visible_to(user)
+    )
 
 
 def can_write_care_meeting(user: Anyone, meeting: CareMeeting) -> bool:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import policies
 from ..forms_care import CareConsentForm, CareEntryForm, CareGuestForm, CareMeetingForm
-from ..models import CareGuest, CareMeeting
+from ..models import CareMeeting
 from ..selectors import care as selectors
 from ..services import care as services
 
@@ -188,11 +188,7 @@ def care_guest_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def care_guest_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    guest = get_object_or_404(
-        CareGuest.objects.select_related("meeting", "user"),
-        pk=pk,
-        meeting__in=policies.care_meetings_visible_to(request.user),
-    )
+    guest = policies.care_guest_get_for_user(request.user, pk)
     if not policies.can_write_care_meeting(request.user, guest.meeting):
         raise PermissionDenied
     services.care_guest_revoke(guest=guest, actor=request.user)

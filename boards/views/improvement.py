@@ -12,7 +12,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,7 +23,7 @@ from school.policies import roles_of
 
 from .. import policies
 from ..forms_improvement import BoardCreateForm
-from ..models import BoardItem, BoardSession
+from ..models import BoardItem
 from ..selectors import improvement as selectors
 from ..services import improvement as services
 from . import care_session
@@ -136,15 +136,9 @@ def board_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('boards:board', args=[the_board.pk])}#card-{item.pk}")
 
 
-def _item_for_user(request: HttpRequest, pk: int) -> BoardItem:
-    item = get_object_or_404(BoardItem.objects.select_related("board"), pk=pk)
-    policies.board_get_for_user(request.user, item.board_id)  # 404 out of scope
-    return item
-
-
 @require_POST
 def board_item(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _item_for_user(request, pk)
+    item = policies.board_item_get_for_user(request.user, pk)
     if request.POST.get("action") == "delete":
         services.board_item_delete(item=item, actor=request.user)
         if request.htmx:
@@ -242,8 +236,7 @@ def board_session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def board_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(BoardSession.objects.select_related("board"), pk=pk)
-    policies.board_get_for_user(request.user, session.board_id)
+    session = policies.board_session_get_for_user(request.user, pk)
     if not policies.can_keep_boards(request.user):
         raise PermissionDenied
     try:
