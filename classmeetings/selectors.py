@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from mentoring.models import Agreement
 from school.models import Student
 
-from .models import FloorRequest, ItemPoint, MeetingItem, MeetingStudent, OpenClassMeeting
+from .models import FloorRequest, ItemPoint, MeetingItem, MeetingStudent, OpenClassMeeting, PreparedInput
 
 # --- last time's agreements ---------------------------------------------------------------------------------
 
@@ -166,3 +166,27 @@ def balance(item: MeetingItem) -> tuple[int, int]:
         negative=Count("pk", filter=Q(kind=ItemPoint.Kind.NEGATIVE)),
     )
     return counts["positive"], counts["negative"]
+
+
+# --- a student's own place in a meeting ------------------------------------------------------------------------
+
+
+@dataclass
+class OwnPlace:
+    """The student's invitation (excused or not) and their prepared input so far, if any."""
+
+    row: MeetingStudent
+    prepared: PreparedInput | None
+
+
+def own_place(meeting: OpenClassMeeting, student: Student | None) -> OwnPlace | None:
+    """The student's place in the meeting, or None when they are not invited (or not a student): 2 queries."""
+    if student is None:
+        return None
+    row = (
+        MeetingStudent.objects.filter(meeting=meeting, student=student, invited=True).select_related("student").first()
+    )
+    if row is None:
+        return None
+    prepared = PreparedInput.objects.filter(meeting=meeting, student_id=student.pk).first()
+    return OwnPlace(row=row, prepared=prepared)

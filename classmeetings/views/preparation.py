@@ -26,7 +26,7 @@ from school.policies import roles_of
 
 from .. import policies, selectors
 from ..forms_preparation import MeetingForm, PreparedInputForm
-from ..models import MeetingStudent, OpenClassMeeting, PreparedInput
+from ..models import PreparedInput
 from ..services import preparation as services
 from ..services.preparation import PROMPT_FIELDS, PreparedInputConflict
 
@@ -59,22 +59,11 @@ def meeting_create(request: HttpRequest, class_pk: int) -> HttpResponse:
     return render(request, "classmeetings/create.html", {"form": form, "class_group": class_group}, status=status)
 
 
-def _own_row(request: HttpRequest, meeting: OpenClassMeeting) -> MeetingStudent | None:
-    student = roles_of(request.user).student
-    if student is None:
-        return None
-    return MeetingStudent.objects.filter(meeting=meeting, student=student, invited=True).first()
-
-
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = policies.meeting_get_for_user(request.user, pk)
-    own_row = _own_row(request, meeting)
-    own_input = None
-    can_write_input = False
-    if own_row is not None:
-        can_write_input = policies.can_write_prepared_input(request.user, meeting, own_row.student)
-        own_input = PreparedInput.objects.filter(meeting=meeting, student_id=own_row.student_id).first()
+    place = selectors.own_place(meeting, roles_of(request.user).student)
+    own_row = place.row if place else None
     return render(
         request,
         "classmeetings/detail.html",
@@ -85,8 +74,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_chair": policies.can_chair(request.user, meeting),
             "own_row": own_row,
             "can_excuse": own_row is not None and policies.can_excuse(request.user, meeting, own_row.student),
-            "can_write_input": can_write_input,
-            "own_input": own_input,
+            "can_write_input": own_row is not None
+            and policies.can_write_prepared_input(request.user, meeting, own_row.student),
+            "own_input": place.prepared if place else None,
         },
     )
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from classmeetings.models import OpenClassMeeting
-from classmeetings.selectors import agenda, previous_agreements, speaker_queue
+from classmeetings.selectors import agenda, own_place, previous_agreements, speaker_queue
 from classmeetings.services import meeting_mode, preparation
 from mentoring.models import Agreement
 from tests.factories import StaffFactory, StudentFactory
@@ -95,3 +95,13 @@ def test_previous_agreements_is_one_query(world, a_meeting, django_assert_num_qu
         rows = previous_agreements(a_meeting)
         assert all(row.student.full_name and row.owner_staff.user.username for row in rows)
     assert len(rows) == size
+
+
+def test_a_students_own_place_is_their_invitation_and_their_input(world, a_meeting, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        place = own_place(a_meeting, world.student)
+    assert (place.row.student, place.row.invited, place.prepared) == (world.student, True, None)
+    prepared = preparation.prepared_input_get_or_start(meeting=a_meeting, actor=world.student.user)
+    assert own_place(a_meeting, world.student).prepared == prepared
+    assert own_place(a_meeting, world.other_student) is None  # another class: not invited
+    assert own_place(a_meeting, None) is None  # staff, guardians
