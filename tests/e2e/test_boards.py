@@ -578,3 +578,30 @@ def test_the_monthly_discussion_is_walked_with_the_arrow_keys_and_blanked_with_s
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(r"blank=1"))
     expect(page.get_by_text(sam.full_name, exact=True)).to_be_hidden()
+
+
+def test_on_the_big_screen_a_class_of_thirty_fits_one_smartboard_screen(page, live_server, progress_world):
+    world = progress_world.world
+    now = timezone.now()
+    for number in range(30 - Student.objects.filter(class_group=world.class_group).count()):
+        student = StudentFactory(school=world.school, class_group=world.class_group, last_name=f"Extra{number:02d}")
+        ProgressCard.objects.create(
+            student=student,
+            tests_behind=number % 3,
+            attendance_concern=number % 4 == 0,
+            notable="Zoekt nog een stageplek bij een garage in de buurt; gesprek met het stagebureau gepland."
+            if number % 2
+            else "",
+            updated_at=now - datetime.timedelta(days=number % 10),
+            updated_by=world.mentor,
+        )
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    log_in(page, world.mentor, reverse("boards:progress", args=[world.class_group.pk]))
+    cards = page.locator("[data-progress-board]").get_by_role("article")
+    expect(cards).to_have_count(30)
+    page.locator("main").get_by_role("button", name=pressable_name("Big screen")).click()
+    expect(page.locator("html")).to_have_class(re.compile(r"\bmode-meeting\b"))
+    boxes = [cards.nth(index).bounding_box() for index in range(30)]
+    assert max(box["y"] + box["height"] for box in boxes) <= 1080  # no scrolling: the whole class at a glance
+    assert max(box["x"] + box["width"] for box in boxes) <= 1920
+    assert min(box["width"] for box in boxes) >= 250  # six columns, still readable
