@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from mentoring.models import Agreement
 from school.models import Student
 
-from .models import FloorRequest, ItemPoint, MeetingItem, MeetingStudent, OpenClassMeeting, PreparedInput
+from ..models import FloorRequest, ItemPoint, MeetingItem, MeetingStudent, OpenClassMeeting, PreparedInput
 
 # --- last time's agreements ---------------------------------------------------------------------------------
 
