@@ -322,3 +322,45 @@ def coached_reflections_visible_to(user: Anyone) -> QuerySet[Reflection]:
 def coached_agreements_visible_to(user: Anyone) -> QuerySet[Agreement]:
     """Every agreement about the students the user coaches, from talks, decisions and class meetings."""
     return Agreement.objects.filter(student__in=students_coached_by(user))
+
+
+# --- one student's agreements in one timeline ------------------------------------------------------------------
+
+
+def timeline_students_visible_to(user: Anyone) -> QuerySet[Student]:
+    """Students whose agreements timeline the user reads.
+
+    The student themselves and their guardians (as on the portal: an adult student decides);
+    the staff who follow the student (mentor, team leader, school-wide roles); their personal coach.
+    """
+    roles = roles_of(user)
+    if roles.school_id is None:
+        return Student.objects.none()
+    scope = Q(pk__in=mentoring_policies.portal_students_for(user).values("pk"))
+    if roles.is_staff_member:
+        scope |= Q(pk__in=mentoring_policies.students_followed_by(user).values("pk"))
+        scope |= Q(pk__in=students_coached_by(user).values("pk"))
+    return Student.objects.filter(scope, school_id=roles.school_id, is_active=True)
+
+
+def can_view_timeline(user: Anyone, student: Student) -> bool:
+    return timeline_students_visible_to(user).filter(pk=student.pk).exists()
+
+
+def timeline_student_get_for_user(user: Anyone, pk: int) -> Student:
+    """A student whose timeline the user reads; 404 for missing and forbidden alike."""
+    return get_object_or_404(timeline_students_visible_to(user).select_related("class_group__department"), pk=pk)
+
+
+def timeline_shows_everything(user: Anyone, student: Student) -> bool:
+    """Staff who follow or coach the student read every agreement; the student and guardians what is published."""
+    if not roles_of(user).is_staff_member:
+        return False
+    followed = Q(pk__in=mentoring_policies.students_followed_by(user).values("pk"))
+    coached = Q(pk__in=students_coached_by(user).values("pk"))
+    return Student.objects.filter(followed | coached, pk=student.pk).exists()
+
+
+def coached_student_get_for_user(user: Anyone, pk: int) -> Student:
+    """A student who chose the user as personal coach (the coach's page about them); 404 otherwise."""
+    return get_object_or_404(students_coached_by(user).select_related("class_group"), pk=pk)

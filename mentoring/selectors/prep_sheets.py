@@ -206,10 +206,13 @@ def sheet_decisions(*, cycle: ReviewCycle, student: Student) -> QuerySet[Decisio
 def earlier_agreements(*, cycle: ReviewCycle, student: Student, previous: ReviewCycle | None) -> QuerySet[Agreement]:
     """Last time's agreements: all made in the previous round, and those of earlier rounds still open (one query).
 
-    Made at a department meeting or in a mentor talk of a round before this one.
+    Made at a department meeting or in a mentor talk of a round before this one, or elsewhere (an open
+    class meeting) and still open: the same agreements the talk page asks to check.
     """
-    earlier = Q(decision__item__meeting__cycle__entry_deadline__lt=cycle.entry_deadline) | Q(
-        talk__cycle__entry_deadline__lt=cycle.entry_deadline
+    earlier = (
+        Q(decision__item__meeting__cycle__entry_deadline__lt=cycle.entry_deadline)
+        | Q(talk__cycle__entry_deadline__lt=cycle.entry_deadline)
+        | Q(talk__isnull=True, decision__isnull=True)
     )
     last_time = Q(status=Agreement.Status.OPEN)
     if previous is not None:

@@ -2,8 +2,8 @@
 
 Open agreements come back by themselves: an agreement stays open until the mentor
 marks it met / partly / not met, and `open_agreements_for` finds those made in the
-talks of earlier rounds and at department-meeting decisions (up to this round), for
-the talk page and the mentor dashboard. Every page costs a fixed number of queries,
+talks of earlier rounds, at department-meeting decisions (up to this round) and at open
+class meetings, for the talk page and the mentor dashboard. Every page costs a fixed number of queries,
 whatever the number of students, slots or agreements.
 """
 
@@ -29,7 +29,7 @@ def _from_earlier(cycle: ReviewCycle) -> Q:
     """Agreements that come back at this round: from the talks of earlier rounds, and from decisions up to it."""
     earlier_talk = Q(talk__cycle__school_id=cycle.school_id, talk__cycle__entry_deadline__lt=cycle.entry_deadline)
     decision = Q(talk__isnull=True, decision__item__meeting__cycle__entry_deadline__lte=cycle.entry_deadline)
-    elsewhere = Q(talk__isnull=True, decision__isnull=True)  # made elsewhere (an open class meeting, later)
+    elsewhere = Q(talk__isnull=True, decision__isnull=True)  # made at an open class meeting (class_item)
     return earlier_talk | decision | elsewhere
 
 
@@ -202,11 +202,12 @@ class TalkPage:
         return self.reflection is not None and self.reflection.is_submitted
 
 
-# Where an agreement was made (a department meeting's decision, or a talk), and who owns it.
+# Where an agreement was made (a department meeting's decision, a talk, or an open class meeting), and who owns it.
 AGREEMENT_SOURCE = (
     "decision__item__meeting__cycle",
     "decision__item__meeting__department",
     "talk__cycle",
+    "class_item__meeting__class_group",
     "owner_staff__user",
 )
 

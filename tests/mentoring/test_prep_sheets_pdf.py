@@ -354,3 +354,34 @@ def test_a_guardian_made_in_another_way_still_counts(world):
     GuardianFactory(school=world.school, user=user, students=[world.student])
 
     assert family_language(student=world.student, school=world.school) == "nl"
+
+
+def test_an_open_agreement_of_an_open_class_meeting_comes_back_on_the_sheet(world, a_published_cycle):
+    """Made at the class's open meeting (not in a round): still open, so the talk checks it; checked, it is gone."""
+    from classmeetings.models import MeetingItem, OpenClassMeeting
+
+    meeting = OpenClassMeeting.objects.create(
+        school=world.school, class_group=world.class_group, starts_at=timezone.now() - datetime.timedelta(days=20)
+    )
+    item = MeetingItem.objects.create(meeting=meeting, student=world.student, planned_minutes=5)
+    open_one = Agreement.objects.create(
+        student=world.student,
+        class_item=item,
+        text="Elke week mijn planner bijwerken",
+        owner=Agreement.Owner.STUDENT,
+        due_on=datetime.date(2026, 12, 4),
+    )
+    Agreement.objects.create(
+        student=world.student,
+        class_item=item,
+        text="Een afspraak die al is nagekomen",
+        owner=Agreement.Owner.STUDENT,
+        due_on=datetime.date(2026, 11, 20),
+        status=Agreement.Status.MET,
+        checked_at=timezone.now() - datetime.timedelta(days=30),
+    )
+
+    text = sheet_text(a_published_cycle, world.student)
+
+    assert open_one.text in text
+    assert "Een afspraak die al is nagekomen" not in text
