@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import GuideAnswers, Reflection
+from school.jobs import FileJob
 from school.models import ClassGroup, Period, School, Staff, Student
 
 MINUTES_PER_STUDENT_MIN, MINUTES_PER_STUDENT_MAX = 1, 60
@@ -349,3 +350,28 @@ class ItemDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.tips[:40]}"
+
+
+class MinutesJob(FileJob):
+    """The minutes of one open class meeting as a PDF, made by a Celery task; the page polls it.
+
+    One row per meeting, reused: asking again resets it and replaces the file. The file lives
+    under MEDIA_ROOT, which is never served by URL: a permission-checked view sends it (the
+    minutes hold every student's notes, so only the staff who follow the meeting get it).
+    """
+
+    meeting = models.OneToOneField(OpenClassMeeting, on_delete=models.CASCADE, related_name="minutes_job")
+    file = models.FileField(upload_to="class-meeting-minutes/", blank=True)
+
+    class Meta:
+        verbose_name = _("minutes of an open class meeting")
+        verbose_name_plural = _("minutes of open class meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "running", "done", "failed"]),
+                name="classmeetings_minutesjob_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.status}"
