@@ -87,6 +87,10 @@ BUDGETS: dict[str, AtMost | EqualTo] = {
     "board_render_p50_ms": AtMost(100),
     "board_queries_small": EqualTo("board_queries_large"),
     "board_queries_large": EqualTo("board_queries_small"),
+    "class_meeting_queries_small": EqualTo("class_meeting_queries_large"),
+    "class_meeting_queries_large": EqualTo("class_meeting_queries_small"),
+    "class_meeting_mode_queries_small": EqualTo("class_meeting_mode_queries_large"),
+    "class_meeting_mode_queries_large": EqualTo("class_meeting_mode_queries_small"),
 }
 
 # Metric name endings → unit, for the table.

@@ -83,6 +83,7 @@ CARE_COORDINATOR = "zorg"
 STUDENT = "leerling"
 STUDENT_VWO = "leerling.vwo"
 GUARDIAN = "ouder"
+CLASS_REPRESENTATIVE = "klasleider"
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(ADMIN, "schoolbeheerder", "Ingrid", "Hoekstra"),
@@ -93,6 +94,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(CARE_COORDINATOR, "zorgcoördinator", "Hülya", "Yıldız"),  # noqa: RUF001 - the Turkish dotless i is right here
     DemoLogin(MENTOR_VWO, "mentor van 5V1, docent Nederlands", "Thomas", "Verbeek"),
     DemoLogin(STUDENT, "leerling in 4H1", "Lina", "Bouzid"),
+    DemoLogin(CLASS_REPRESENTATIVE, "leerling in 4H1, klasleider", "Jurvin", "Maduro"),
     DemoLogin(STUDENT_VWO, "leerling in 5V1, broer van Lina", "Adam", "Bouzid"),
     DemoLogin(GUARDIAN, "ouder/verzorger van Lina (4H1) en Adam (5V1)", "Karima", "Bouzid"),
 )
@@ -574,12 +576,16 @@ class _Planner:
                 person, profile = demo_children[planned.name]
                 self._add_student(person, class_index, family=0, profile=profile)
                 start = 1
-            for _position in range(start, planned.size):
+            for position in range(start, planned.size):
                 family = self._sibling_family(class_index)
                 if family is None:
                     family = self._new_family()
                 origin, surname = self.families[family].origin, self.families[family].surname
-                self._add_student(self.names.child(origin, surname), class_index, family=family)
+                person = self.names.child(origin, surname)
+                if planned.name == "4H1" and position == 1:
+                    # 4H1's klasleider gets a demo login; drawn like every classmate, so the school stays the same.
+                    person.login = CLASS_REPRESENTATIVE
+                self._add_student(person, class_index, family=family)
 
     def _sibling_family(self, class_index: int) -> int | None:
         """Now and then an earlier family (not the demo one) with no child in this class yet."""

@@ -22,6 +22,7 @@ DEMO_HOMES = {
     "zorg": ("Je school", "care_coordinator"),
     "leerling": ("Je klas", "student"),
     "leerling.vwo": ("Je klas", "student"),
+    "klasleider": ("Je klas", "student"),
     "ouder": ("Uw kinderen", "guardian"),
 }
 
