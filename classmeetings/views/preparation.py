@@ -72,6 +72,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda": selectors.agenda(meeting),
             "extra_teachers": meeting.extra_teachers.select_related("user").order_by("user__last_name", "pk"),
             "can_chair": policies.can_chair(request.user, meeting),
+            "can_read_minutes": policies.is_staff_participant(request.user, meeting),
+            "can_appoint_representative": policies.can_appoint_representative(request.user, meeting.class_group),
             "own_row": own_row,
             "can_excuse": own_row is not None and policies.can_excuse(request.user, meeting, own_row.student),
             "can_write_input": own_row is not None
