@@ -104,7 +104,7 @@ def timeline_agreements(*, student: Student, everything: bool) -> QuerySet[Agree
 
 
 def _short_date(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "j M Y")
+    return date_format(timezone.localtime(moment), "j F Y")
 
 
 def _entry(agreement: Agreement) -> tuple[TimelineEntry, Period | None]:
