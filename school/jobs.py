@@ -1,18 +1,20 @@
-"""What the background PDF jobs share (mentoring's minutes and prep sheets, boards' wall prints):
-the job row's fields, claiming it once, giving up or retrying, and keeping the file.
+"""What the background PDF jobs share (minutes, prep sheets, wall prints): asking for a job once,
+claiming it once, making its file in the school's language, retrying or giving up.
 
 A job model is a `FileJob` with a private `file` of its own (each in its own folder).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, models
-from django.db.models import F
-from django.utils import timezone
+from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,49 @@ class FileJob(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+def job_request(
+    model: type[FileJob],
+    *,
+    key: dict,
+    actor,
+    stale_after: datetime.timedelta,
+    task,
+    create: dict | None = None,
+    **values,
+) -> FileJob:
+    """Ask for the one job row under `key` (again) and queue `task` for it, at most once.
+
+    Idempotent: while the job waits or is being made, asking again returns the same row and queues
+    nothing more (a double click queues one task); a job lost for longer than `stale_after` is started
+    afresh. `values` are set on every request (with the status), `create` only on a new row.
+    """
+    now = timezone.now()
+    reset = {
+        "status": model.Status.PENDING,
+        "error": "",
+        "attempts": 0,
+        "requested_by": actor,
+        "requested_at": now,
+        "finished_at": None,
+        **values,
+    }
+    with transaction.atomic():
+        # A conditional update, not read-then-write: two clicks at once reset the row once.
+        restartable = Q(status__in=[model.Status.DONE, model.Status.FAILED]) | Q(requested_at__lt=now - stale_after)
+        restarted = model.objects.filter(restartable, **key).update(**reset)
+        job = model.objects.filter(**key).first()
+        if job is None:
+            try:
+                with transaction.atomic():
+                    job = model.objects.create(**key, **(create or {}), **reset)
+            except IntegrityError:  # created by a parallel request a moment ago: that one queued the task
+                return model.objects.get(**key)
+        elif not restarted:
+            return job  # already waiting or being made: no second task
+        task.delay_on_commit(job.pk)
+    return job
 
 
 def job_claim(model: type[models.Model], job_id: int, *, related: tuple[str, ...] = (), **also) -> models.Model | None:
@@ -117,3 +162,18 @@ def job_file_keep(job: models.Model, pdf: bytes, *, name: str, what: str) -> Non
             storage.delete(old_name)
         except OSError:  # already gone: nothing to replace
             logger.warning("%s %s: could not delete the old file %s", what, job.pk, old_name)
+
+
+def job_render(job: FileJob, task, *, school, render: Callable[[], bytes], name: str, what: str) -> FileJob:
+    """Make the claimed job's file: `render()` in the school's language and time zone (there is no request
+    in a task), keep it under `name`, and mark the job ready; a failure goes to job_failed (retry or give up).
+    """
+    try:
+        with translation.override(school.language), timezone.override(school.timezone):
+            pdf = render()
+        job_file_keep(job, pdf, name=name, what=what)
+    except Exception as error:
+        return job_failed(job, error, task, what=what)
+    type(job).objects.filter(pk=job.pk).update(status=job.Status.DONE, error="", finished_at=timezone.now())
+    job.refresh_from_db()
+    return job

@@ -9,14 +9,11 @@ keeping the file are school.pdf's and school.jobs', shared with the mentoring ap
 
 from __future__ import annotations
 
-import logging
 import secrets
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 
 from school import jobs
 from school.models import User
@@ -25,8 +22,6 @@ from school.pdf import html_to_pdf, pdf_static_url
 from .. import policies, tasks
 from ..models import BoardPrintJob
 from ..selectors.print import PRINT_STALE_AFTER, TARGET_FIELD, care_print, improvement_print, progress_print
-
-logger = logging.getLogger(__name__)
 
 Kind = BoardPrintJob.Kind
 STYLESHEET = "css/pdf-board.css"
@@ -45,34 +40,15 @@ def board_print_request(*, kind: str, target: Model, actor: User, without_names:
     """
     if not policies.can_print(actor, kind, target):
         raise PermissionDenied
-    board = {"kind": kind, TARGET_FIELD[kind]: target}
-    now = timezone.now()
-    reset = {
-        "status": BoardPrintJob.Status.PENDING,
-        "error": "",
-        "attempts": 0,
-        "without_names": bool(without_names) and kind == Kind.PROGRESS,
-        "requested_by": actor,
-        "requested_at": now,
-        "finished_at": None,
-    }
-    with transaction.atomic():
-        # A conditional update, not read-then-write: two clicks at once reset the row once.
-        restartable = Q(status__in=[BoardPrintJob.Status.DONE, BoardPrintJob.Status.FAILED]) | Q(
-            requested_at__lt=now - PRINT_STALE_AFTER
-        )
-        restarted = BoardPrintJob.objects.filter(restartable, **board).update(**reset)
-        job = BoardPrintJob.objects.filter(**board).first()
-        if job is None:
-            try:
-                with transaction.atomic():
-                    job = BoardPrintJob.objects.create(**board, school_id=target.school_id, **reset)
-            except IntegrityError:  # created by a parallel request a moment ago: that one queued the task
-                return BoardPrintJob.objects.get(**board)
-        elif not restarted:
-            return job  # already waiting or being made: no second task
-        tasks.board_print_task.delay_on_commit(job.pk)
-    return job
+    return jobs.job_request(
+        BoardPrintJob,
+        key={"kind": kind, TARGET_FIELD[kind]: target},
+        actor=actor,
+        stale_after=PRINT_STALE_AFTER,
+        task=tasks.board_print_task,
+        create={"school_id": target.school_id},
+        without_names=bool(without_names) and kind == Kind.PROGRESS,
+    )
 
 
 # --- making it (the Celery task) ---------------------------------------------------------------------------
@@ -92,21 +68,14 @@ def board_print_run(*, job_id: int, task=None) -> BoardPrintJob | None:
     job = board_print_claim(job_id=job_id)
     if job is None:
         return None
-    school = job.school
-    try:
-        # No request here: the print is in the school's language and time zone.
-        with translation.override(school.language), timezone.override(school.timezone):
-            pdf = board_print_pdf(job=job)
-        jobs.job_file_keep(
-            job, pdf, name=f"board-print-{job.kind}-{job.target_id}-{secrets.token_hex(8)}.pdf", what="Board print"
-        )
-    except Exception as error:
-        return jobs.job_failed(job, error, task, what="Board print")
-    BoardPrintJob.objects.filter(pk=job.pk).update(
-        status=BoardPrintJob.Status.DONE, error="", finished_at=timezone.now()
+    return jobs.job_render(
+        job,
+        task,
+        school=job.school,
+        render=lambda: board_print_pdf(job=job),
+        name=f"board-print-{job.kind}-{job.target_id}-{secrets.token_hex(8)}.pdf",
+        what="Board print",
     )
-    job.refresh_from_db()
-    return job
 
 
 # --- the PDF ----------------------------------------------------------------------------------------------

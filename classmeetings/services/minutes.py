@@ -15,10 +15,7 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from school import jobs
@@ -50,32 +47,13 @@ def minutes_job_request(*, meeting: OpenClassMeeting, actor: User) -> MinutesJob
             _("There are no minutes yet: the meeting has not started or has not recorded a decision."),
             code="nothing_to_record",
         )
-    now = timezone.now()
-    reset = {
-        "status": MinutesJob.Status.PENDING,
-        "error": "",
-        "attempts": 0,
-        "requested_by": actor,
-        "requested_at": now,
-        "finished_at": None,
-    }
-    with transaction.atomic():
-        # A conditional update, not read-then-write: two clicks at once reset the row once.
-        restartable = Q(status__in=[MinutesJob.Status.DONE, MinutesJob.Status.FAILED]) | Q(
-            requested_at__lt=now - MINUTES_STALE_AFTER
-        )
-        restarted = MinutesJob.objects.filter(restartable, meeting=meeting).update(**reset)
-        job = MinutesJob.objects.filter(meeting=meeting).first()
-        if job is None:
-            try:
-                with transaction.atomic():
-                    job = MinutesJob.objects.create(meeting=meeting, **reset)
-            except IntegrityError:  # created by a parallel request a moment ago: that one queued the task
-                return MinutesJob.objects.get(meeting=meeting)
-        elif not restarted:
-            return job  # already waiting or being made: no second task
-        tasks.class_minutes_render_task.delay_on_commit(job.pk)
-    return job
+    return jobs.job_request(
+        MinutesJob,
+        key={"meeting": meeting},
+        actor=actor,
+        stale_after=MINUTES_STALE_AFTER,
+        task=tasks.class_minutes_render_task,
+    )
 
 
 # --- making them (the Celery task) --------------------------------------------------------------------------
@@ -95,19 +73,14 @@ def minutes_job_run(*, job_id: int, task=None) -> MinutesJob | None:
     job = minutes_job_claim(job_id=job_id)
     if job is None:
         return None
-    school = job.meeting.school
-    try:
-        # No request here: the minutes are in the school's language and time zone.
-        with translation.override(school.language), timezone.override(school.timezone):
-            pdf = minutes_pdf_render(meeting_id=job.meeting_id)
-        jobs.job_file_keep(
-            job, pdf, name=f"class-meeting-minutes-{job.meeting_id}-{secrets.token_hex(8)}.pdf", what=WHAT
-        )
-    except Exception as error:
-        return jobs.job_failed(job, error, task, what=WHAT)
-    MinutesJob.objects.filter(pk=job.pk).update(status=MinutesJob.Status.DONE, error="", finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    return jobs.job_render(
+        job,
+        task,
+        school=job.meeting.school,
+        render=lambda: minutes_pdf_render(meeting_id=job.meeting_id),
+        name=f"class-meeting-minutes-{job.meeting_id}-{secrets.token_hex(8)}.pdf",
+        what=WHAT,
+    )
 
 
 # --- the PDF ------------------------------------------------------------------------------------------------

@@ -8,14 +8,10 @@ row; the file lives under MEDIA_ROOT and is only ever sent by a permission-check
 
 from __future__ import annotations
 
-import logging
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from school import jobs
@@ -25,8 +21,6 @@ from school.pdf import html_to_pdf, pdf_static_url
 from .. import policies, tasks
 from ..models import DepartmentMeeting, MinutesJob
 from ..selectors.minutes import MINUTES_STALE_AFTER, minutes_can_be_made, minutes_for_pdf
-
-logger = logging.getLogger(__name__)
 
 # Errors worth another try: the disk, the database or the storage hiccupped. Anything
 # else (a template that does not render, a bug) fails at once: trying again would not help.
@@ -47,32 +41,13 @@ def minutes_job_request(*, meeting: DepartmentMeeting, actor: User) -> MinutesJo
         raise ValidationError(
             _("There are no minutes yet: the meeting has not recorded a decision."), code="nothing_to_record"
         )
-    now = timezone.now()
-    reset = {
-        "status": MinutesJob.Status.PENDING,
-        "error": "",
-        "attempts": 0,
-        "requested_by": actor,
-        "requested_at": now,
-        "finished_at": None,
-    }
-    with transaction.atomic():
-        # A conditional update, not read-then-write: two clicks at once reset the row once.
-        restartable = Q(status__in=[MinutesJob.Status.DONE, MinutesJob.Status.FAILED]) | Q(
-            requested_at__lt=now - MINUTES_STALE_AFTER
-        )
-        restarted = MinutesJob.objects.filter(restartable, meeting=meeting).update(**reset)
-        job = MinutesJob.objects.filter(meeting=meeting).first()
-        if job is None:
-            try:
-                with transaction.atomic():
-                    job = MinutesJob.objects.create(meeting=meeting, **reset)
-            except IntegrityError:  # created by a parallel request a moment ago: that one queued the task
-                return MinutesJob.objects.get(meeting=meeting)
-        elif not restarted:
-            return job  # already waiting or being made: no second task
-        tasks.minutes_render_task.delay_on_commit(job.pk)
-    return job
+    return jobs.job_request(
+        MinutesJob,
+        key={"meeting": meeting},
+        actor=actor,
+        stale_after=MINUTES_STALE_AFTER,
+        task=tasks.minutes_render_task,
+    )
 
 
 # --- making them (the Celery task) -----------------------------------------------------------------------
@@ -92,17 +67,14 @@ def minutes_job_run(*, job_id: int, task=None) -> MinutesJob | None:
     job = minutes_job_claim(job_id=job_id)
     if job is None:
         return None
-    school = job.meeting.cycle.school
-    try:
-        # No request here: the minutes are in the school's language and time zone.
-        with translation.override(school.language), timezone.override(school.timezone):
-            pdf = minutes_pdf_render(meeting_id=job.meeting_id)
-        jobs.job_file_keep(job, pdf, name=f"minutes-{job.meeting_id}-{secrets.token_hex(8)}.pdf", what="Minutes job")
-    except Exception as error:
-        return jobs.job_failed(job, error, task, what="Minutes job")
-    MinutesJob.objects.filter(pk=job.pk).update(status=MinutesJob.Status.DONE, error="", finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    return jobs.job_render(
+        job,
+        task,
+        school=job.meeting.cycle.school,
+        render=lambda: minutes_pdf_render(meeting_id=job.meeting_id),
+        name=f"minutes-{job.meeting_id}-{secrets.token_hex(8)}.pdf",
+        what="Minutes job",
+    )
 
 
 # --- the PDF ----------------------------------------------------------------------------------------------
