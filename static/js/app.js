@@ -9,6 +9,7 @@
  *   data-confirm="…"      on a <form>: ask before submitting
  *   data-key-prev/-next   on a link: ← / → follow it (outside fields, without modifier keys),
  *                         for pages walked one at a time (meeting items, care-board session, discussion)
+ *   data-agreements       a fieldset of agreement rows: "Add an agreement" adds one from its <template>
  *   #messages             the ARIA live region; HTMX errors are announced there
  */
 (function () {
@@ -98,6 +99,59 @@
       event.preventDefault();
       window.location.assign(link.href);
     }
+  });
+
+  // Agreement rows of a decision (components/agreement_rows.html): "Add an agreement" adds a row from the
+  // formset's <template> and counts it in TOTAL_FORMS; also in fragments HTMX brings in.
+  function setUpAgreements(fieldset) {
+    if (fieldset.dataset.agreementsReady) {
+      return;
+    }
+    fieldset.dataset.agreementsReady = "1";
+    var add = fieldset.querySelector("[data-agreement-add]");
+    var template = fieldset.querySelector("template[data-agreement-template]");
+    var rows = fieldset.querySelector("[data-agreement-rows]");
+    var total = fieldset.querySelector('input[name$="-TOTAL_FORMS"]');
+    var max = fieldset.querySelector('input[name$="-MAX_NUM_FORMS"]');
+    if (!add || !template || !rows || !total) {
+      return;
+    }
+    function full() {
+      return max && parseInt(total.value, 10) >= parseInt(max.value, 10);
+    }
+    add.hidden = full();
+    add.addEventListener("click", function () {
+      if (full()) {
+        return;
+      }
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+      var holder = document.createElement("ol");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      var number = row.querySelector(".agreement-row__number");
+      if (number) {
+        number.textContent = index + 1 + ".";
+      }
+      rows.appendChild(row);
+      total.value = String(index + 1);
+      add.hidden = full();
+      var first = row.querySelector("input, select, textarea");
+      if (first) {
+        first.focus();
+      }
+    });
+  }
+  function setUpAgreementsIn(element) {
+    if (element instanceof Element) {
+      element.querySelectorAll("[data-agreements]").forEach(setUpAgreements);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpAgreementsIn(document.body);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    setUpAgreementsIn(event.detail.elt);
   });
 
   // HTMX failures: tell the user in words, in the live region.

@@ -75,44 +75,6 @@
   }
 
 
-  // --- agreement rows -------------------------------------------------------------------------------
-
-  function setUpAgreements(fieldset) {
-    var add = fieldset.querySelector("[data-agreement-add]");
-    var template = fieldset.querySelector("template[data-agreement-template]");
-    var rows = fieldset.querySelector("[data-agreement-rows]");
-    var total = fieldset.querySelector('input[name$="-TOTAL_FORMS"]');
-    var max = fieldset.querySelector('input[name$="-MAX_NUM_FORMS"]');
-    if (!add || !template || !rows || !total) {
-      return;
-    }
-    function full() {
-      return max && parseInt(total.value, 10) >= parseInt(max.value, 10);
-    }
-    add.hidden = full();
-    add.addEventListener("click", function () {
-      if (full()) {
-        return;
-      }
-      var index = parseInt(total.value, 10);
-      var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
-      var holder = document.createElement("ol");
-      holder.innerHTML = html;
-      var row = holder.firstElementChild;
-      var number = row.querySelector(".agreement-row__number");
-      if (number) {
-        number.textContent = index + 1 + ".";
-      }
-      rows.appendChild(row);
-      total.value = String(index + 1);
-      add.hidden = full();
-      var first = row.querySelector("input, select, textarea");
-      if (first) {
-        first.focus();
-      }
-    });
-  }
-
   // --- the agenda's move buttons under htmx ------------------------------------------------------------
 
   var lastMove = null;
@@ -147,7 +109,6 @@
 
   function init() {
     document.querySelectorAll("[data-timer]").forEach(startTimer);
-    document.querySelectorAll("[data-agreements]").forEach(setUpAgreements);
   }
 
   if (document.readyState === "loading") {
