@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from school import views as school_views
 
@@ -31,8 +32,26 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("boards/", include("boards.urls")),
     path("class-meetings/", include("classmeetings.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Single sign-on (settings.OIDC_ENABLED): to the school's provider and back. Public, like the login page.
+oidc_urlpatterns = [
+    path(
+        "oidc/authenticate/",
+        login_not_required(OIDCAuthenticationRequestView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        login_not_required(OIDCAuthenticationCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
+]
+if settings.OIDC_ENABLED:
+    urlpatterns += oidc_urlpatterns
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # thread its own connection, as in production, instead of sharing one.
     VAR_DIR.mkdir(exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+
+# Django's test client logs in without a request, which django-axes refuses: see school/auth.py.
+AUTHENTICATION_BACKENDS = ["school.auth.TestClientAxesBackend", *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405
