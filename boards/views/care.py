@@ -13,7 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 from .. import policies
 from ..forms_care import CareConsentForm, CareEntryForm, CareGuestForm, CareMeetingForm
@@ -31,6 +35,18 @@ def _form_errors(form, exc: ValidationError) -> None:
 def _log_read(request: HttpRequest, meeting: CareMeeting) -> None:
     services.care_read_log(
         meeting=meeting, user=request.user, path=request.get_full_path(), address=request.META.get("REMOTE_ADDR")
+    )
+    _audit(request, AuditEvent.Action.READ, meeting, gettext_noop("Care meeting read"))
+
+
+def _audit(request: HttpRequest, action: str, meeting: CareMeeting, summary: str, student=None) -> None:
+    audit_record(
+        request_or_actor=request,
+        action=action,
+        kind=AuditEvent.Kind.CARE_MEETING,
+        obj=meeting,
+        student=student,
+        summary=summary,
     )
 
 
@@ -56,6 +72,7 @@ def care_meetings(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                _audit(request, AuditEvent.Action.CREATE, meeting, gettext_noop("Care meeting planned"))
                 messages.success(request, _("Care meeting planned."))
                 return redirect("boards:care_meeting", pk=meeting.pk)
     status = 422 if request.method == "POST" else 200
@@ -139,6 +156,7 @@ def care_entry(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
+            _audit(request, AuditEvent.Action.UPDATE, meeting, gettext_noop("Board line saved"), data["student"])
             messages.success(request, _("Saved."))
             return redirect("boards:care_meeting", pk=meeting.pk)
     return _render_board(request, meeting, status=422, entry_form=form)
@@ -154,6 +172,13 @@ def care_consent(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
+            _audit(
+                request,
+                AuditEvent.Action.UPDATE,
+                meeting,
+                gettext_noop("Consent recorded"),
+                form.cleaned_data["student"],
+            )
             messages.success(request, _("Consent recorded."))
             return redirect("boards:care_meeting", pk=meeting.pk)
     return _render_board(request, meeting, status=422, consent_form=form)
@@ -180,6 +205,7 @@ def care_guest_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 exc = ValidationError({**exc.message_dict, "expires_on": exc.message_dict.pop("expires_at")})
             _form_errors(form, exc)
         else:
+            _audit(request, AuditEvent.Action.UPDATE, meeting, gettext_noop("Guest invited"))
             # The sign-in link is shown once, here: never stored in a message or a log.
             link = request.build_absolute_uri(invite.link)
             return _render_board(request, meeting, invite={"guest": invite.guest, "link": link})
@@ -192,6 +218,7 @@ def care_guest_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_write_care_meeting(request.user, guest.meeting):
         raise PermissionDenied
     services.care_guest_revoke(guest=guest, actor=request.user)
+    _audit(request, AuditEvent.Action.UPDATE, guest.meeting, gettext_noop("Guest's access ended"))
     messages.success(request, _("Access of %(name)s ended.") % {"name": guest.user})
     return redirect("boards:care_meeting", pk=guest.meeting_id)
 

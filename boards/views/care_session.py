@@ -16,8 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from school.web import safe_next_url
 
 from .. import policies
@@ -125,6 +128,14 @@ def care_session(request: HttpRequest, dept_pk: int, position: int | None = None
         except ValueError as missing:  # not a number, or not a board of this session
             raise Http404 from missing
     page = selectors.care_session_page(department=department, boards=boards, index=index)
+    if page.board is not None:
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.READ,
+            kind=AuditEvent.Kind.CARE_BOARD,
+            obj=page.board,
+            summary=gettext_noop("Class board read in the care-board session"),
+        )
     box = comment_box_for(request, page.board) if page.board is not None else None
     session_url = reverse("boards:care_session", args=[department.pk])
     return render(

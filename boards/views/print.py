@@ -15,10 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
-from .. import policies
+from audit.models import AuditEvent
+from audit.services import audit_record
+from school import jobs
+
+from .. import policies, tasks
 from ..models import BoardPrintJob
 from ..selectors.print import board_print_job_for
 from ..services import care as care_services
@@ -61,7 +66,8 @@ def board_print(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if not request.htmx:
             return redirect("boards:board_print", kind=kind, pk=target.pk)
     else:
-        job = board_print_job_for(kind=kind, target=target)
+        # A job whose message never reached the broker (Redis was down) is sent again on each look.
+        job = jobs.job_resend(board_print_job_for(kind=kind, target=target), tasks.board_print_task)
     context = {"kind": kind, "target": target, "job": job, "board_url": _board_url(kind, target)}
     if request.htmx:
         response = render(request, "boards/print/partials/status.html", context)
@@ -86,6 +92,13 @@ def board_print_download(request: HttpRequest, kind: str, pk: int) -> FileRespon
     if kind == Kind.CARE:
         care_services.care_read_log(
             meeting=target, user=request.user, path=request.get_full_path(), address=request.META.get("REMOTE_ADDR")
+        )
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.DOWNLOAD,
+            kind=AuditEvent.Kind.CARE_MEETING,
+            obj=target,
+            summary=gettext_noop("Care meeting's wall print downloaded"),
         )
     response = FileResponse(
         handle, as_attachment=True, filename=_file_name(kind, target), content_type="application/pdf"

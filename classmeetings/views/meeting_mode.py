@@ -30,12 +30,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from mentoring.forms_meetings import AgreementFormSet
 from mentoring.models import Agreement
 from school.forms import add_service_errors
+from school.policies import roles_of
 
 from .. import policies
 from ..models import (
@@ -158,6 +161,15 @@ def _mode_page(
     shown = screen.shown
     prepared = shown.prepared if shown is not None else None
     if prepared is not None:
+        own = roles_of(request.user).student
+        if own is None or own.pk != prepared.student_id:  # someone else's input: the staff's read is logged
+            audit_record(
+                request_or_actor=request,
+                action=AuditEvent.Action.READ,
+                kind=AuditEvent.Kind.PREPARED_INPUT,
+                obj=prepared,
+                summary=gettext_noop("Student's prepared input read in the class meeting"),
+            )
         context["answers"] = [
             {
                 "label": capfirst(PreparedInput._meta.get_field(name).verbose_name),

@@ -16,8 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user, cycle_students
 from reviews.selectors import light_scheme_for
@@ -51,6 +54,12 @@ def _error_text(error: ValidationError) -> str:
 
 def _form_error_text(form: Form) -> str:
     return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+def _audit(request: HttpRequest, action: str, escalation: Escalation, summary: str) -> None:
+    audit_record(
+        request_or_actor=request, action=action, kind=AuditEvent.Kind.ESCALATION, obj=escalation, summary=summary
+    )
 
 
 # --- the student page --------------------------------------------------------------------------------
@@ -94,7 +103,7 @@ def escalation_create(request: HttpRequest, cycle_pk: int, student_pk: int) -> H
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.escalation_create(
+            raised = services.escalation_create(
                 cycle=cycle,
                 student=student,
                 actor=request.user,
@@ -106,6 +115,7 @@ def escalation_create(request: HttpRequest, cycle_pk: int, student_pk: int) -> H
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            _audit(request, AuditEvent.Action.CREATE, raised, gettext_noop("Escalation raised"))
             messages.success(
                 request,
                 _("Your question about %(name)s is with the team leader now. You will see the answer here.")
@@ -155,6 +165,7 @@ def escalations(request: HttpRequest, cycle_pk: int, department_pk: int) -> Http
 def escalation(request: HttpRequest, pk: int) -> HttpResponse:
     """One escalation: the question, the proposal, the evidence as it was, and the team leader's actions."""
     escalation = policies.escalation_get_for_user(request.user, pk)
+    _audit(request, AuditEvent.Action.READ, escalation, gettext_noop("Escalation read"))
     row = selectors.triage_row(escalation)
     can_handle = policies.can_handle_escalation(request.user, escalation)
     return render(
@@ -230,6 +241,7 @@ def escalation_accept(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _answer(request, escalation, text=_error_text(error), ok=False)
+    _audit(request, AuditEvent.Action.UPDATE, escalation, gettext_noop("Escalation accepted onto the agenda"))
     return _answer(
         request,
         escalation,
@@ -250,6 +262,7 @@ def escalation_return(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _answer(request, escalation, text=_error_text(error), ok=False)
+    _audit(request, AuditEvent.Action.UPDATE, escalation, gettext_noop("Escalation returned to the mentor"))
     return _answer(
         request,
         escalation,
@@ -273,6 +286,7 @@ def escalation_merge(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _answer(request, escalation, text=_error_text(error), ok=False)
+    _audit(request, AuditEvent.Action.UPDATE, escalation, gettext_noop("Escalation merged into another"))
     return _answer(
         request,
         escalation,

@@ -14,13 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews import policies as review_policies
 from reviews.policies import cycle_get_for_user
+from school import jobs
 
-from .. import policies
+from .. import policies, tasks
 from ..models import MinutesJob
 from ..selectors.insight import department_insight, insight_charts
 from ..selectors.minutes import minutes_can_be_made, minutes_job_for
@@ -57,7 +61,8 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("mentoring:minutes", pk=meeting.pk)
-    job = minutes_job_for(meeting=meeting)
+    # A job whose message never reached the broker (Redis was down) is sent again on each look.
+    job = jobs.job_resend(minutes_job_for(meeting=meeting), tasks.minutes_render_task)
     context = {
         "meeting": meeting,
         "job": job,
@@ -84,6 +89,13 @@ def minutes_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        kind=AuditEvent.Kind.MINUTES,
+        obj=meeting,
+        summary=gettext_noop("Department meeting minutes downloaded"),
+    )
     response = FileResponse(handle, as_attachment=True, filename=_file_name(meeting), content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"  # about students: no copies in caches
     return response

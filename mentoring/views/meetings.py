@@ -17,9 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews import policies as review_policies
 from school import policies as school_policies
 from school.policies import roles_of
@@ -311,6 +314,15 @@ def meeting_item_notes(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
         services.item_notes_save(item=item, actor=request.user, notes=request.POST.get("notes", ""))
     except ValidationError as exc:
         error = _error_text(exc)
+    else:
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.UPDATE,
+            kind=AuditEvent.Kind.ITEM_NOTES,
+            obj=item,
+            student=item.escalation.student,
+            summary=gettext_noop("Department meeting notes saved"),
+        )
     if request.htmx:
         return render(
             request,
@@ -366,7 +378,7 @@ def meeting_decision(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     formset = AgreementFormSet(request.POST, prefix="agreements", staff=staff)
     if form.is_valid() and formset.is_valid():
         try:
-            services.decision_record(
+            decision = services.decision_record(
                 item=item,
                 actor=request.user,
                 text=form.cleaned_data["text"],
@@ -380,6 +392,13 @@ def meeting_decision(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
             for name, errors in error.error_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
+            audit_record(
+                request_or_actor=request,
+                action=AuditEvent.Action.CREATE,
+                kind=AuditEvent.Kind.DECISION,
+                obj=decision,
+                summary=gettext_noop("Department meeting decision recorded"),
+            )
             messages.success(
                 request,
                 _("The decision about %(student)s is recorded; the mentor gets an e-mail.")

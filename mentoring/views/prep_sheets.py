@@ -16,15 +16,19 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseStopPolling
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user
+from school import jobs
 from school.models import ClassGroup, Student
 
-from .. import policies
+from .. import policies, tasks
 from ..models import PrepSheetJob
 from ..selectors.prep_sheets import (
     prep_sheet_job_for,
@@ -62,7 +66,8 @@ def prep_sheets(request: HttpRequest, cycle_pk: int, class_pk: int) -> HttpRespo
         prep_sheet_job_request(cycle=cycle, class_group=class_group, actor=request.user)
         return redirect("mentoring:prep_sheets", cycle_pk=cycle.pk, class_pk=class_group.pk)
     if request.htmx:
-        job = prep_sheet_job_for(cycle=cycle, class_group=class_group)
+        # Each poll sends a job again whose message never reached the broker (Redis was down).
+        job = jobs.job_resend(prep_sheet_job_for(cycle=cycle, class_group=class_group), tasks.prep_sheets_batch_task)
         context = {
             "cycle": cycle,
             "class_group": class_group,
@@ -90,6 +95,13 @@ def prep_sheets_download(request: HttpRequest, cycle_pk: int, class_pk: int) -> 
         handle = job.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        kind=AuditEvent.Kind.PREP_SHEET,
+        obj=job,
+        summary=gettext_noop("A class's prep sheets downloaded"),
+    )
     name = slugify(_("prep sheets %(class)s %(cycle)s") % {"class": class_group.name, "cycle": cycle.name})
     return _private_pdf(handle, f"{name or 'prep-sheets'}.pdf")
 
@@ -111,6 +123,14 @@ def prep_sheet(request: HttpRequest, cycle_pk: int, student_pk: int) -> FileResp
             handle = sheet.file.open("rb")
         except FileNotFoundError as missing:
             raise Http404 from missing
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.DOWNLOAD,
+        kind=AuditEvent.Kind.PREP_SHEET,
+        obj=sheet,
+        student=student,
+        summary=gettext_noop("A student's prep sheet downloaded"),
+    )
     return _private_pdf(handle, _file_name(student, cycle))
 
 

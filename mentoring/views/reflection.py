@@ -20,8 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user
@@ -234,6 +237,7 @@ def reflection_submit(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         form = _bound_form(request, form, current)
         form.add_service_errors(error)
         return _page(request, cycle, student, form=form, status=422)
+    _audit(request, AuditEvent.Action.UPDATE, current, gettext_noop("Reflection submitted to the mentor"))
     messages.success(
         request, _("Your reflection and goals are with your mentor now. You talk about them in the mentor talk.")
     )
@@ -278,9 +282,16 @@ def reflections(request: HttpRequest, cycle_pk: int, class_pk: int) -> HttpRespo
     )
 
 
+def _audit(request: HttpRequest, action: str, reflection: Reflection, summary: str) -> None:
+    audit_record(
+        request_or_actor=request, action=action, kind=AuditEvent.Kind.REFLECTION, obj=reflection, summary=summary
+    )
+
+
 def _view_page(
     request: HttpRequest, reflection: Reflection, *, form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
+    _audit(request, AuditEvent.Action.READ, reflection, gettext_noop("Student's reflection read by staff"))
     can_comment = policies.can_comment_reflection(request.user, reflection)
     if can_comment and form is None:
         form = CommentForm(initial={"comment": reflection.mentor_comment})
@@ -338,6 +349,7 @@ def reflection_comment(request: HttpRequest, pk: int) -> HttpResponse:
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
         return _view_page(request, reflection, form=form, status=422)
+    _audit(request, AuditEvent.Action.UPDATE, reflection, gettext_noop("Mentor's comment on a reflection saved"))
     if saved.mentor_comment:
         messages.success(
             request,
@@ -356,6 +368,7 @@ def reflection_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_reopen_reflection(request.user, reflection):
         raise PermissionDenied
     services.reflection_reopen(reflection=reflection, actor=request.user)
+    _audit(request, AuditEvent.Action.UPDATE, reflection, gettext_noop("Reflection reopened for the student"))
     messages.success(
         request,
         _("The reflection of %(name)s is open again: they can change it and submit it again.")
