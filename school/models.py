@@ -214,8 +214,11 @@ class Student(models.Model):
         related_name="students",
         verbose_name=_("class group"),
     )
-    # A student who leaves is deactivated, never deleted: their history stays.
+    # A student who leaves is deactivated, never deleted: their history stays, until the
+    # retention period after `left_at` ends and privacy.services anonymises them.
     is_active = models.BooleanField(_("active"), default=True)
+    left_at = models.DateTimeField(_("left on"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("anonymised on"), null=True, blank=True)
     source_id = models.CharField(_("source id"), max_length=100, blank=True)
 
     class Meta:

@@ -467,9 +467,16 @@ class _RosterWriter:
 
     def _deactivate(self, entity: str, model: type[models.Model], rows: Iterable) -> None:
         rows = [row for row in rows if row.is_active]
+        fields = ["is_active"]
+        if model is Student:
+            # The retention period (privacy.services) counts from the day a student left.
+            fields.append("left_at")
+        now = timezone.now()
         for row in rows:
             row.is_active = False
-        model.objects.bulk_update(rows, ["is_active"], batch_size=BATCH_SIZE)
+            if model is Student:
+                row.left_at = now
+        model.objects.bulk_update(rows, fields, batch_size=BATCH_SIZE)
         self.changes[entity].deactivated |= {row.pk for row in rows}
 
     def _sync_links(
@@ -846,6 +853,7 @@ class _RosterWriter:
                 "year": r.year,
                 "class_group_id": group.pk if group else None,
                 "is_active": True,
+                "left_at": None,  # back on the roster: no longer counting down to anonymisation
                 **_source(r),
             }
 
