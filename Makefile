@@ -40,6 +40,13 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+## load: the evening load run (150 teachers in two minutes + dashboard readers) against gunicorn, a Celery
+## worker, PostgreSQL (LOAD_POSTGRES_URL, default the machine's) and a redis-server of its own; prints
+## requests, errors, p50/p95 and lost rows, exits 1 on any error or lost row. Not part of `make test`.
+.PHONY: load
+load: $(STAMP)
+	$(PY) bench/load_evening.py
+
 ## lock: re-pin requirements.lock from requirements.in (with hashes).
 lock:
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.lock requirements.in

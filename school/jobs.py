@@ -49,6 +49,51 @@ class FileJob(models.Model):
     def is_done(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
+    @property
+    def is_unsent(self) -> bool:
+        """Waiting, but its message never reached the broker (Redis down): sent again on the next look."""
+        return self.status == self.Status.PENDING and self.error == QUEUE_UNAVAILABLE
+
+
+# In a PENDING job's `error`: the broker could not be reached when the job was asked for.
+QUEUE_UNAVAILABLE = "queue-unavailable"
+
+
+def job_send(model: type[models.Model], job_id: int, task) -> bool:
+    """Send `task` for the job now; when the broker cannot be reached the job stays waiting, marked unsent.
+
+    Never raises for a broker that is down (the page that asked must not fail): the job row keeps the
+    request, and job_resend (on the next look at the job) or asking again sends it once the broker is back.
+    """
+    if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
+        task.delay(job_id)
+        return True
+    model.objects.filter(pk=job_id, error=QUEUE_UNAVAILABLE).update(error="")
+    try:
+        # No retries here (a refused connection fails at once): the request waits for the answer,
+        # and the row keeps the job anyway.
+        with task.app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0)
+            task.apply_async(args=[job_id], retry=False, connection=connection)
+    except Exception as error:  # kombu.OperationalError, redis.ConnectionError, OSError...: all mean "not sent"
+        logger.warning("%s for job %s not sent, the broker is unavailable: %s", task.name, job_id, error)
+        model.objects.filter(pk=job_id, status=model.Status.PENDING).update(error=QUEUE_UNAVAILABLE)
+        return False
+    return True
+
+
+def job_enqueue(model: type[models.Model], job_id: int, task) -> None:
+    """job_send once the current transaction commits (the worker must find the row)."""
+    transaction.on_commit(lambda: job_send(model, job_id, task))
+
+
+def job_resend(job: FileJob | None, task) -> FileJob | None:
+    """Send an unsent job's task again (the status page's poll calls this); returns the job as it is now."""
+    if job is not None and job.is_unsent:
+        job_send(type(job), job.pk, task)
+        job.refresh_from_db()
+    return job
+
 
 def job_request(
     model: type[FileJob],
@@ -88,8 +133,10 @@ def job_request(
             except IntegrityError:  # created by a parallel request a moment ago: that one queued the task
                 return model.objects.get(**key)
         elif not restarted:
+            if job.is_unsent:  # asked again while the broker was down: try once more
+                job_enqueue(model, job.pk, task)
             return job  # already waiting or being made: no second task
-        task.delay_on_commit(job.pk)
+        job_enqueue(model, job.pk, task)
     return job
 
 
@@ -97,14 +144,27 @@ def job_claim(model: type[models.Model], job_id: int, *, related: tuple[str, ...
     """PENDING → RUNNING, for one delivery only; None when another delivery has it (or it is done).
 
     The claim is one conditional UPDATE, so of two deliveries of one message only one goes on.
+    A message the broker delivers again because its worker died before acknowledging it (acks_late;
+    Redis gives it back after the visibility timeout) may also take over a job left RUNNING: the
+    dead worker will never finish it, and making the file again is harmless (each file is replaced).
     `also`: more fields to set with it; `related`: what to select_related on the claimed row.
     """
-    claimed = model.objects.filter(pk=job_id, status=model.Status.PENDING).update(
+    claimable = [model.Status.PENDING, model.Status.RUNNING] if _redelivered() else [model.Status.PENDING]
+    claimed = model.objects.filter(pk=job_id, status__in=claimable).update(
         status=model.Status.RUNNING, attempts=F("attempts") + 1, **also
     )
     if not claimed:
         return None
     return model.objects.select_related(*related).get(pk=job_id)
+
+
+def _redelivered() -> bool:
+    """Whether the Celery task running now got a message its broker delivered once before."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    delivery_info = getattr(request, "delivery_info", None) or {}
+    return bool(delivery_info.get("redelivered"))
 
 
 def job_failed(job: models.Model, error: Exception, task, *, what: str) -> models.Model:

@@ -162,8 +162,11 @@ def prep_sheet_job_request(*, cycle: ReviewCycle, class_group: ClassGroup, actor
             except IntegrityError:  # created by a parallel request a moment ago: that one queued the task
                 return PrepSheetJob.objects.get(cycle=cycle, class_group=class_group)
         elif not restarted:
+            if job.is_unsent:  # asked again while the broker was down: try once more
+                jobs.job_enqueue(PrepSheetJob, job.pk, tasks.prep_sheets_batch_task)
             return job  # already waiting or being made: no second task
-        tasks.prep_sheets_batch_task.delay_on_commit(job.pk)
+        # Never lost when the broker is down: the row waits, marked unsent (see school.jobs.job_send).
+        jobs.job_enqueue(PrepSheetJob, job.pk, tasks.prep_sheets_batch_task)
     return job
 
 
