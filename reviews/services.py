@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -165,6 +166,7 @@ def clean_entry_values(values: dict[str, str]) -> dict[str, object]:
                 cleaned["light"] = light
             else:
                 advice = (raw or "").strip()
+                ProhibitNullCharactersValidator()(advice)  # PostgreSQL stores no NUL byte in text
                 if len(advice) > ADVICE_MAX_LENGTH:
                     raise ValidationError(
                         _("The advice is %(length)s characters long; at most %(max)s fit."),

@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -117,6 +118,8 @@ def clean_item_values(*, board: ImprovementBoard, section: str, values: dict) ->
             errors["text"] = [_("Write something on the card.")]
         elif len(text) > TEXT_MAX_LENGTH:
             errors["text"] = [_("Keep a card to %(max)s characters.") % {"max": TEXT_MAX_LENGTH}]
+        elif "\x00" in text:  # PostgreSQL stores no NUL byte in text
+            errors["text"] = [ProhibitNullCharactersValidator.message]
         cleaned["text"] = text
     for name, limit in (("measure", 200), ("target", 100)):
         if name in values:
@@ -125,6 +128,8 @@ def clean_item_values(*, board: ImprovementBoard, section: str, values: dict) ->
                 value = ""
             if len(value) > limit:
                 errors[name] = [_("Keep this to %(max)s characters.") % {"max": limit}]
+            elif "\x00" in value:
+                errors[name] = [ProhibitNullCharactersValidator.message]
             cleaned[name] = value
     if "owner" in values:
         owner = values.get("owner")

@@ -167,8 +167,13 @@ def decode(data: bytes) -> str | None:
     then Windows-1252, which Dutch Excel uses for "CSV (semicolon delimited)".
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096] or data.startswith(b"PK\x03\x04"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:  # half a character at the end: not a file Excel wrote
+            return None
+        return None if "\x00" in text else text
+    # A NUL byte anywhere, not only near the start: csv reads it into a value, and PostgreSQL refuses it in text.
+    if b"\x00" in data or data.startswith(b"PK\x03\x04"):
         return None
     try:
         return data.decode("utf-8-sig")
