@@ -106,19 +106,25 @@ def cycle_covers_student(cycle: ReviewCycle, student: Student) -> bool:
 def grid_groups_visible_to(user: User | AnonymousUser, cycle: ReviewCycle) -> QuerySet[TeachingGroup]:
     """Teaching groups whose entry grid the user may open in this cycle.
 
-    Their teachers (to enter), the team leaders of the cycle's departments and
+    Their teachers (to enter), the team leaders of the departments their students are in, and
     the school admin (to follow progress). Mentors read through their dashboard.
     """
     roles = roles_of(user)
     groups = cycle_teaching_groups(cycle)
     if roles.school_id != cycle.school_id or not roles.is_staff_member:
         return groups.none()
-    # Only a team leader needs the cycle's departments: teachers skip that query.
-    if roles.is_school_admin or (
-        roles.led_department_ids and roles.led_department_ids & set(cycle.departments.values_list("pk", flat=True))
-    ):
+    if roles.is_school_admin:
         return groups
-    return groups.filter(pk__in=roles.teaching_group_ids)
+    own = Q(pk__in=roles.teaching_group_ids)
+    if roles.led_department_ids:
+        # A team leader follows the groups with a student of their own departments (DESIGN §4), not every
+        # group of the cycle: a cycle may span departments.
+        own |= Q(
+            pk__in=TeachingGroup.objects.filter(
+                students__class_group__department_id__in=roles.led_department_ids
+            ).values("pk")
+        )
+    return groups.filter(own)
 
 
 def grid_group_get_for_user(user: User | AnonymousUser, cycle: ReviewCycle, pk: int) -> TeachingGroup:

@@ -15,6 +15,8 @@ STAFF = {"admin", "team_leader", "other_team_leader", "mentor", "other_mentor", 
     "care_coordinator"
 }
 MANAGERS = {"admin", "team_leader", "other_team_leader"}  # the cycle covers both departments
+# The grid's students are in team_leader's department: other_team_leader does not follow that group.
+GRID_MANAGERS = {"admin", "team_leader"}
 NOT_IN_SCHOOL_STAFF = set(EVERYONE) - STAFF  # students, parents, another school's admin
 
 
@@ -32,12 +34,13 @@ def expected(page: str, who: str) -> int:
             return 404
         return 403 if who not in MANAGERS else (200 if page == "reminder_status" else 302)
     if page == "grades_import":
-        # The grid's reach: its teachers, the cycle's team leaders and the admin; only teachers write.
+        # The grid's reach: its teachers, the team leader of its students' department and the admin;
+        # only teachers write.
         if who == "teacher":
             return 200
-        return 403 if who in MANAGERS else 404
+        return 403 if who in GRID_MANAGERS else 404
     if page == "entry_history":
-        return 200 if who in MANAGERS | {"teacher"} else 404
+        return 200 if who in GRID_MANAGERS | {"teacher"} else 404
     raise AssertionError(page)
 
 

@@ -80,7 +80,7 @@ def test_no_changes_yet(client, world, a_cycle_in_entry_phase):
     [
         ("teacher", 200),
         ("team_leader", 200),
-        ("other_team_leader", 200),
+        ("other_team_leader", 404),  # leads another department: not this group's students
         ("admin", 200),
         ("other_teacher", 404),
         ("mentor", 404),
