@@ -413,6 +413,8 @@ class BoardPrintJob(FileJob):
     lives under MEDIA_ROOT, which is never served by URL: a permission-checked view sends it.
     """
 
+    task_name = "boards.tasks.board_print_task"
+
     class Kind(models.TextChoices):
         IMPROVEMENT = "improvement", _("improvement board")
         PROGRESS = "progress", _("progress board")
@@ -480,3 +482,14 @@ class BoardPrintJob(FileJob):
     @property
     def target_id(self) -> int | None:
         return self.improvement_board_id or self.class_group_id or self.care_meeting_id
+
+    @classmethod
+    def concerning_student(cls, student: Student) -> models.QuerySet["BoardPrintJob"]:
+        """The prints that show the student: their class's progress board, their care meetings (privacy erasure).
+
+        An improvement board is staff work about a team or class, with no card per student.
+        """
+        return cls.objects.filter(
+            models.Q(kind=cls.Kind.PROGRESS, class_group_id=student.class_group_id)
+            | models.Q(kind=cls.Kind.CARE, care_meeting__children=student)
+        ).distinct()

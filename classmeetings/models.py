@@ -360,6 +360,8 @@ class MinutesJob(FileJob):
     minutes hold every student's notes, so only the staff who follow the meeting get it).
     """
 
+    task_name = "classmeetings.tasks.class_minutes_render_task"
+
     meeting = models.OneToOneField(OpenClassMeeting, on_delete=models.CASCADE, related_name="minutes_job")
     file = models.FileField(upload_to="class-meeting-minutes/", blank=True)
 
@@ -375,3 +377,14 @@ class MinutesJob(FileJob):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.status}"
+
+    @classmethod
+    def concerning_student(cls, student: Student) -> models.QuerySet["MinutesJob"]:
+        """The minutes that name the student (privacy erasure): their class's meetings (the programme,
+        the class representative, last time's agreements) and any meeting with them on its programme.
+        """
+        return cls.objects.filter(
+            models.Q(meeting__class_group_id=student.class_group_id)
+            | models.Q(meeting__in=MeetingStudent.objects.filter(student=student).values("meeting"))
+            | models.Q(meeting__in=MeetingItem.objects.filter(student=student).values("meeting"))
+        )

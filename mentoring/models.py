@@ -418,6 +418,8 @@ class MinutesJob(FileJob):
     Regenerating replaces the file (one job row per meeting, reused).
     """
 
+    task_name = "mentoring.tasks.minutes_render_task"
+
     meeting = models.OneToOneField(DepartmentMeeting, on_delete=models.CASCADE, related_name="minutes_job")
     file = models.FileField(upload_to="minutes/", blank=True)
 
@@ -427,6 +429,11 @@ class MinutesJob(FileJob):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.status}"
+
+    @classmethod
+    def concerning_student(cls, student: Student) -> models.QuerySet["MinutesJob"]:
+        """The minutes that name the student: their escalation was on the meeting's agenda (privacy erasure)."""
+        return cls.objects.filter(meeting__items__escalation__student=student).distinct()
 
 
 # --- step 4: the student's voice, guardians, mentor talks and prep sheets (DESIGN §1.1 step 4) -----------
@@ -644,6 +651,8 @@ class PrepSheetJob(FileJob):
     per student; the file lives under MEDIA_ROOT (never served by URL).
     """
 
+    task_name = "mentoring.tasks.prep_sheets_batch_task"
+
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="prep_sheet_jobs")
     class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="prep_sheet_jobs")
     total = models.PositiveIntegerField(default=0)
@@ -658,6 +667,11 @@ class PrepSheetJob(FileJob):
 
     def __str__(self) -> str:
         return f"{self.class_group} / {self.cycle}: {self.status}"
+
+    @classmethod
+    def concerning_student(cls, student: Student) -> models.QuerySet["PrepSheetJob"]:
+        """The batches that hold the student's sheet: those of their class (privacy erasure)."""
+        return cls.objects.filter(class_group_id=student.class_group_id)
 
 
 class PrepSheet(models.Model):

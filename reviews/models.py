@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from school.jobs import QueuedJob
 from school.models import Department, Period, School, Student, TeachingGroup
 
 ADVICE_MAX_LENGTH = 2000
@@ -190,12 +191,15 @@ class AdvicePhrase(models.Model):
         return self.text
 
 
-class ReminderJob(models.Model):
+class ReminderJob(QueuedJob):
     """One "send a reminder to the teachers behind" run: the row the cycle page polls.
 
     The task claims it PENDING → RUNNING with a conditional update, so a message
-    delivered twice sends nothing twice. `sent` grows as the mails go out.
+    delivered twice sends nothing twice. `sent` grows as the mails go out. While the
+    broker is down it waits, marked unsent (`error`, see school.jobs), and is sent once it is back.
     """
+
+    task_name = "reviews.tasks.reminders_send_task"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from school import jobs
 from school.models import Department, Period, School, Student, TeachingGroup, User
 
 from . import policies, selectors, tasks
@@ -476,9 +477,13 @@ def reminder_job_create(*, cycle: ReviewCycle, actor: User, site_url: str = "") 
             job = ReminderJob.objects.create(
                 cycle=cycle, requested_by=actor, total=len(letters), site_url=site_url.rstrip("/")[:200]
             )
-            tasks.reminders_send_task.delay_on_commit(job.pk)
+            # Never lost when the broker is down: the row waits, marked unsent (see school.jobs.job_send).
+            jobs.job_enqueue(ReminderJob, job.pk, tasks.reminders_send_task)
     except IntegrityError:
         # The constraint allows one waiting or running job per cycle: a double click queues one.
+        waiting = ReminderJob.objects.filter(cycle=cycle, status=ReminderJob.Status.PENDING).first()
+        if waiting is not None and waiting.is_unsent:  # asked again while the broker was down: try once more
+            return jobs.job_resend(waiting, tasks.reminders_send_task)
         raise ValidationError(
             _("A reminder for this cycle is being sent right now. Wait until it is done."), code="busy"
         ) from None

@@ -1,7 +1,9 @@
-"""What the background PDF jobs share (minutes, prep sheets, wall prints): asking for a job once,
-claiming it once, making its file in the school's language, retrying or giving up.
+"""What the background jobs share: sending a job's task without ever failing the page when the broker
+is down (and sending it later), and, for the PDF jobs (minutes, prep sheets, wall prints), asking for a
+job once, claiming it once, making its file in the school's language, retrying or giving up.
 
-A job model is a `FileJob` with a private `file` of its own (each in its own folder).
+Every job row is a `QueuedJob` (its `task_name` says which Celery task does it); a PDF job is a
+`FileJob` with a private `file` of its own (each in its own folder).
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from typing import ClassVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -24,7 +29,32 @@ TRANSIENT_ERRORS = (OSError, DatabaseError)
 RETRY_BACKOFF_S = 10  # 10, 20, 40 seconds
 
 
-class FileJob(models.Model):
+# In a PENDING job's `error`: the broker could not be reached when the job was asked for.
+QUEUE_UNAVAILABLE = "queue-unavailable"
+
+
+class QueuedJob(models.Model):
+    """A job row whose task goes through the broker: while the broker is down it waits, marked unsent.
+
+    A concrete job model has a `Status` with PENDING and names the Celery task that does it (called with
+    the job's id) in `task_name`, as a dotted path: school cannot import the apps above it, and
+    jobs_resend_unsent finds every job model's task by it.
+    """
+
+    task_name: ClassVar[str] = ""
+
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_unsent(self) -> bool:
+        """Waiting, but its message never reached the broker (Redis down): sent again on the next look."""
+        return self.status == self.Status.PENDING and self.error == QUEUE_UNAVAILABLE
+
+
+class FileJob(QueuedJob):
     """A file made by a Celery task while the page polls the row: waiting → being made → ready (or failed)."""
 
     class Status(models.TextChoices):
@@ -34,7 +64,6 @@ class FileJob(models.Model):
         FAILED = "failed", _("failed")
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -49,50 +78,101 @@ class FileJob(models.Model):
     def is_done(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    @property
-    def is_unsent(self) -> bool:
-        """Waiting, but its message never reached the broker (Redis down): sent again on the next look."""
-        return self.status == self.Status.PENDING and self.error == QUEUE_UNAVAILABLE
+
+def _broker_send(task, args: list) -> bool:
+    """Send one message for `task` now; False (logged, never raised) when the broker cannot be reached."""
+    try:
+        # No retries here (a refused connection fails at once): the request waits for the answer.
+        with task.app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0)
+            task.apply_async(args=args, retry=False, connection=connection)
+    except Exception as error:  # kombu.OperationalError, redis.ConnectionError, OSError...: all mean "not sent"
+        logger.warning("%s%s not sent, the broker is unavailable: %s", task.name, args, error)
+        return False
+    return True
 
 
-# In a PENDING job's `error`: the broker could not be reached when the job was asked for.
-QUEUE_UNAVAILABLE = "queue-unavailable"
-
-
-def job_send(model: type[models.Model], job_id: int, task) -> bool:
+def job_send(model: type[QueuedJob], job_id: int, task) -> bool:
     """Send `task` for the job now; when the broker cannot be reached the job stays waiting, marked unsent.
 
     Never raises for a broker that is down (the page that asked must not fail): the job row keeps the
-    request, and job_resend (on the next look at the job) or asking again sends it once the broker is back.
+    request, and job_resend (on the next look at the job), asking again, or jobs_resend_unsent (Celery
+    beat) sends it once the broker is back.
     """
     if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
         task.delay(job_id)
         return True
     model.objects.filter(pk=job_id, error=QUEUE_UNAVAILABLE).update(error="")
-    try:
-        # No retries here (a refused connection fails at once): the request waits for the answer,
-        # and the row keeps the job anyway.
-        with task.app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=0)
-            task.apply_async(args=[job_id], retry=False, connection=connection)
-    except Exception as error:  # kombu.OperationalError, redis.ConnectionError, OSError...: all mean "not sent"
-        logger.warning("%s for job %s not sent, the broker is unavailable: %s", task.name, job_id, error)
-        model.objects.filter(pk=job_id, status=model.Status.PENDING).update(error=QUEUE_UNAVAILABLE)
-        return False
-    return True
+    if _broker_send(task, [job_id]):
+        return True
+    model.objects.filter(pk=job_id, status=model.Status.PENDING).update(error=QUEUE_UNAVAILABLE)
+    return False
 
 
-def job_enqueue(model: type[models.Model], job_id: int, task) -> None:
+def job_enqueue(model: type[QueuedJob], job_id: int, task) -> None:
     """job_send once the current transaction commits (the worker must find the row)."""
     transaction.on_commit(lambda: job_send(model, job_id, task))
 
 
-def job_resend(job: FileJob | None, task) -> FileJob | None:
+def task_enqueue(task, *args) -> None:
+    """Send a task that has no job row (an e-mail notice) once the transaction commits, never failing the request.
+
+    With the broker down the message is lost: logged as a warning, the page that asked answers as usual.
+    """
+
+    def send() -> None:
+        if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
+            task.delay(*args)
+        else:
+            _broker_send(task, list(args))
+
+    transaction.on_commit(send)
+
+
+def _job_resend(model: type[QueuedJob], job_id: int, task) -> bool | None:
+    """Send an unsent job again; None when it is not unsent (any more), else whether the broker took it.
+
+    Taking the mark off is a conditional update: of a page's poll and the beat task at the same
+    moment only one sends (and a second message would find the job claimed anyway).
+    """
+    taken = model.objects.filter(pk=job_id, status=model.Status.PENDING, error=QUEUE_UNAVAILABLE).update(error="")
+    if not taken:
+        return None
+    return job_send(model, job_id, task)
+
+
+def job_resend(job: QueuedJob | None, task) -> QueuedJob | None:
     """Send an unsent job's task again (the status page's poll calls this); returns the job as it is now."""
     if job is not None and job.is_unsent:
-        job_send(type(job), job.pk, task)
+        _job_resend(type(job), job.pk, task)
         job.refresh_from_db()
     return job
+
+
+def job_models() -> list[type[QueuedJob]]:
+    """Every concrete job model of the project."""
+    return [model for model in apps.get_models() if issubclass(model, QueuedJob)]
+
+
+def jobs_resend_unsent() -> int:
+    """Send every job of every job model that waits unsent (Celery beat): how many the broker took.
+
+    So a job asked for while the broker was down runs once it is back, even if nobody looks at its page.
+    Stops at the first refusal: the broker is still down, and the rest waits for the next round.
+    """
+    sent = 0
+    for model in job_models():
+        if not model.task_name:  # a bug (tests/school/test_jobs_unsent.py): the other models' jobs still go
+            logger.error("%s does not name its task (task_name): its unsent jobs are not sent", model.__name__)
+            continue
+        task = import_string(model.task_name)
+        waiting = model.objects.filter(status=model.Status.PENDING, error=QUEUE_UNAVAILABLE).order_by("pk")
+        for job_id in waiting.values_list("pk", flat=True):
+            result = _job_resend(model, job_id, task)
+            if result is False:
+                return sent
+            sent += bool(result)
+    return sent
 
 
 def job_request(
@@ -134,7 +214,7 @@ def job_request(
                 return model.objects.get(**key)
         elif not restarted:
             if job.is_unsent:  # asked again while the broker was down: try once more
-                job_enqueue(model, job.pk, task)
+                transaction.on_commit(lambda: _job_resend(model, job.pk, task))
             return job  # already waiting or being made: no second task
         job_enqueue(model, job.pk, task)
     return job

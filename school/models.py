@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .jobs import QueuedJob
+
 
 class School(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -299,13 +301,17 @@ class Guardian(models.Model):
         return str(self.user)
 
 
-class RosterImport(models.Model):
+class RosterImport(QueuedJob):
     """One run of the roster import: the job row the upload page polls, kept so the admin sees what changed.
 
     An upload starts as PENDING with dry_run set; a worker claims it (RUNNING) and
     stores the preview (PREVIEWED, or FAILED with the errors). "Apply" puts it back to
-    PENDING with dry_run off, and the worker applies it (APPLIED or FAILED).
+    PENDING with dry_run off, and the worker applies it (APPLIED or FAILED). While the broker
+    is down it waits, marked unsent (`error`, see school.jobs; the import's own problems are in
+    `errors`), and is sent once it is back.
     """
+
+    task_name = "school.tasks.roster_import_run_task"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")

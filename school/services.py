@@ -26,7 +26,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from . import policies, tasks
+from . import jobs, policies, tasks
 from .importers import Issue, Issues, Roster, read_roster
 from .importers.roster import ENTITIES, StaffRecord, StudentRecord, full_last_name
 from .models import (
@@ -78,7 +78,8 @@ def roster_import_job_create(*, school: School, actor: User, files: Sequence[Upl
         )
         job.upload_path = _upload_store(job=job, files=files)
         job.save(update_fields=["upload_path"])
-        tasks.roster_import_run_task.delay_on_commit(job.pk)
+        # Never lost when the broker is down: the row waits, marked unsent (see school.jobs.job_send).
+        jobs.job_enqueue(RosterImport, job.pk, tasks.roster_import_run_task)
     return job
 
 
@@ -177,7 +178,7 @@ def roster_import_job_apply(*, job: RosterImport, actor: User) -> RosterImport:
                 _("This import cannot be applied: only a preview without errors can, and only once."),
                 code="not_applicable",
             )
-        tasks.roster_import_run_task.delay_on_commit(job.pk)
+        jobs.job_enqueue(RosterImport, job.pk, tasks.roster_import_run_task)
     job.refresh_from_db()
     return job
 

@@ -6,8 +6,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import policies, selectors, services
+from . import policies, selectors, services, tasks
 from .forms import RosterUploadForm
+from .jobs import job_resend
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -69,6 +70,7 @@ def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; polled by HTMX while the worker runs, which then gets only the status fragment."""
     _require_roster_admin(request)
     job = policies.roster_import_get_for_user(request.user, pk)
+    job = job_resend(job, tasks.roster_import_run_task)  # asked for while the broker was down: send it now
     context = {"report": selectors.roster_import_report(job)}
     if request.htmx:
         return render(request, "school/roster_import_status.html", context)

@@ -153,6 +153,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "school.auth.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# django-axes' login records (usernames, addresses) are kept this many days; `audit_purge` removes them (nightly).
+AXES_LOG_RETENTION_DAYS = env.int("AXES_LOG_RETENTION_DAYS", default=90)
 # The client's address (school.auth.client_ip): REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse
 # proxies that each append to X-Forwarded-For, the entry that many places from its right end.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -280,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
     "audit-purge": {"task": "audit.tasks.audit_purge_task", "schedule": crontab(hour=3, minute=45)},
+    # Jobs asked for while Redis was down wait, marked unsent (school/jobs.py): sent once it is back.
+    "jobs-resend-unsent": {
+        "task": "school.tasks.jobs_resend_unsent_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a round the worker did not get to is replaced by the next one
+    },
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reviews.models import ReviewCycle
+from school import jobs
 from school.models import Department, Staff, User
 
 from .. import policies, tasks
@@ -521,7 +522,8 @@ def decision_record(
         item.save(update_fields=["status", "closed_at"])
         Escalation.objects.filter(pk=escalation.pk).update(status=Escalation.Status.DECIDED)
         escalation.status = Escalation.Status.DECIDED
-        tasks.decision_notice_task.delay_on_commit(decision.pk)
+        # An e-mail without a job row: with the broker down it is logged and lost, the decision is kept.
+        jobs.task_enqueue(tasks.decision_notice_task, decision.pk)
     return decision
 
 

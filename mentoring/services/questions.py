@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
+from school import jobs
 from school.models import Department, Staff, Student, TeachingGroup, User
 
 from .. import policies, tasks
@@ -133,7 +134,8 @@ def question_ask(
         )
         question.full_clean()
         question.save()
-        tasks.question_notice_task.delay_on_commit(question.pk)
+        # An e-mail without a job row: with the broker down it is logged and lost, the question is kept.
+        jobs.task_enqueue(tasks.question_notice_task, question.pk)
     return question
 
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from school import jobs
 from school.forms import add_service_errors
 from school.models import TeachingGroup
 
-from .. import policies, selectors, services
+from .. import policies, selectors, services, tasks
 from ..forms import CycleForm, GradesApplyForm, GradesUploadForm, LightSchemeForm
 from ..grades_import import GradeLine, GradesPreview, PreviewLine, grades_read
 from ..models import Palette, Phase, ReminderJob, ReviewCycle
@@ -154,6 +155,8 @@ def reminder_status(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     """A reminder job's progress: the fragment the cycle page polls every 2 s, or a page of its own."""
     cycle = _managed_cycle(request, pk)
     job = get_object_or_404(ReminderJob.objects.select_related("requested_by"), cycle=cycle, pk=job_pk)
+    # Each look sends a job again whose message never reached the broker (Redis was down).
+    job = jobs.job_resend(job, tasks.reminders_send_task)
     context = {"cycle": cycle, "job": job}
     if request.htmx:
         # Once done the fragment comes back without its trigger, so the polling stops.

@@ -2,7 +2,9 @@
 a redis-server and a PostgreSQL cluster of this module's own, so the machine's own servers are never touched.
 
 - Redis stops while people work: pages still answer (the cache reads as a miss, sessions are in the database)
-  and a PDF asked for meanwhile waits, marked "unavailable", and is sent once Redis is back.
+  and a PDF asked for meanwhile waits, marked "unavailable", and is sent once Redis is back; reminders and
+  a roster import asked for meanwhile wait the same way, and once Redis is back the beat task sends them
+  and the worker runs each once.
 - The worker is killed (SIGKILL) in the middle of a class's prep sheets: after a new worker starts, the broker
   delivers the unacknowledged message again (acks_late) and the batch completes, one sheet per student.
 - PostgreSQL restarts: the same gunicorn answers again (CONN_HEALTH_CHECKS), no restart of the web process.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import glob
+import http.client
 import io
 import os
 import secrets
@@ -33,10 +36,11 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.urls import reverse
 from pypdf import PdfReader
 
-from bench.load_entry import Browser, form_csrf_token, htmx_csrf_token, log_in, web_process
+from bench.load_entry import Browser, Reply, form_csrf_token, htmx_csrf_token, log_in, web_process
 from mentoring.models import PrepSheet, PrepSheetJob
-from reviews.models import Entry, Light, Phase, ReviewCycle
+from reviews.models import Entry, Light, Phase, ReminderJob, ReviewCycle
 from school.jobs import QUEUE_UNAVAILABLE
+from school.models import RosterImport
 from tests.factories import PeriodFactory, StudentFactory
 from tests.integration.celery_worker import _database_url
 from tests.processes import BASE_DIR, clean_env, free_port, run_python
@@ -316,6 +320,146 @@ def asked_while_down_and_sent_later(world, cycle, task, redis_server) -> None:
     again = prep_sheet_job_request(cycle=cycle, class_group=world.class_group, actor=world.mentor)
     assert again.pk == job.pk
     assert redis_server.queued() == 1  # a double click queues nothing more
+
+
+def post_files(browser: Browser, path: str, *, token: str, field: str, files: list[Path]) -> Reply:
+    """A multipart POST of `files` under `field` (Browser posts urlencoded forms only), with its cookies."""
+    boundary = secrets.token_hex(16)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n'.encode()]
+    for file in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{file.name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        )
+        parts.append(head.encode() + file.read_bytes() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    headers = {
+        "Host": f"{browser.host}:{browser.port}",
+        "X-Forwarded-Proto": "https",
+        "Origin": browser.origin,
+        "Cookie": "; ".join(f"{name}={value}" for name, value in browser.cookies.items()),
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    connection = http.client.HTTPConnection(browser.host, browser.port, timeout=browser.timeout)
+    try:
+        connection.request("POST", path, body=b"".join(parts), headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        browser.remember(response.headers.get_all("Set-Cookie") or [])
+        return Reply(response.status, text, response.headers.get("Location", ""))
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_and_a_roster_import_asked_for_while_redis_is_down_run_once_after_it_is_back(
+    world, redis_server, tmp_path
+):
+    """The pages answer and say the work waits; once Redis is back the beat task sends it and the worker runs
+    each job once: every teacher behind gets one reminder, the upload is checked once."""
+    from school.tasks import jobs_resend_unsent_task
+
+    cycle = ReviewCycle.objects.create(
+        school=world.school,
+        period=PeriodFactory(school=world.school, school_year=world.class_group.school_year, name="Periode 1"),
+        name="Ronde 1",
+        entry_deadline=datetime.date(2026, 11, 27),
+        phase=Phase.ENTRY,
+    )
+    cycle.departments.set([world.department, world.other_department])
+    for user in (world.team_leader, world.admin):
+        production_password(user)
+    port = free_port()
+    mails = tmp_path / "mails"
+    env = stack_env(
+        tmp_path,
+        database_url=_database_url(),
+        port=port,
+        media=tmp_path / "media",
+        REDIS_URL=redis_server.url,
+        EMAIL_URL=f"filemail:///{mails}",
+    )
+    web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
+    cycle_page = reverse("reviews:cycle_detail", args=[cycle.pk])
+    remind = reverse("reviews:cycle_remind", args=[cycle.pk])
+    upload = reverse("school:roster_import")
+
+    with web_process(BASE_DIR, env, log=web_log, url=f"http://127.0.0.1:{port}", ready_within=STARTUP_S):
+        leader = Browser("127.0.0.1", port, timeout=30)
+        log_in(leader, world.team_leader.username, PASSWORD)
+        admin = Browser("127.0.0.1", port, timeout=30)
+        log_in(admin, world.admin.username, PASSWORD)
+
+        redis_server.stop()
+
+        # The reminder: asked for, no error page; the cycle page says it waits, and why.
+        page = leader.request("GET", cycle_page)
+        assert page.status == 200
+        asked = leader.request("POST", remind, form={"csrfmiddlewaretoken": form_csrf_token(page.body)})
+        assert asked.status == 302, asked.body[:2000]
+        reminder = ReminderJob.objects.get(cycle=cycle)
+        assert (reminder.status, reminder.error) == (ReminderJob.Status.PENDING, QUEUE_UNAVAILABLE)
+        page = leader.request("GET", cycle_page)
+        assert page.status == 200
+        assert "data-job-unsent" in page.body
+        assert "Queued — the background service is unavailable right now; the reminder is sent" in page.body
+
+        # The roster import: uploaded, no error page; its page says it waits, and why.
+        page = admin.request("GET", upload)
+        assert page.status == 200
+        files = sorted((BASE_DIR / "tests" / "school" / "roster_data" / "simple").iterdir())
+        posted = post_files(admin, upload, token=form_csrf_token(page.body), field="files", files=files)
+        assert posted.status == 302, posted.body[:2000]
+        roster = RosterImport.objects.get(school=world.school)
+        assert (roster.status, roster.error) == (RosterImport.Status.PENDING, QUEUE_UNAVAILABLE)
+        page = admin.request("GET", posted.location)
+        assert page.status == 200
+        assert "data-job-unsent" in page.body
+        assert "Queued — the background service is unavailable right now; the import starts" in page.body
+        assert "Traceback" not in web_log.read_text(errors="replace")
+
+    redis_server.start()  # back, empty: neither message was ever sent
+
+    # Nobody looks at the pages: the beat task (called here, in-process, on the real broker) sends both.
+    conf = jobs_resend_unsent_task.app.conf
+    kept = (conf.task_always_eager, conf.broker_url)
+    try:
+        conf.task_always_eager = False
+        conf.broker_url = redis_server.url
+        assert jobs_resend_unsent_task() == 2
+        assert redis_server.queued() == 2
+        assert jobs_resend_unsent_task() == 0  # sent once: the next round sends nothing more
+        assert redis_server.queued() == 2
+    finally:
+        conf.task_always_eager, conf.broker_url = kept
+    for job in (reminder, roster):
+        job.refresh_from_db()
+        assert (job.status, job.error) == ("pending", "")
+
+    worker = start_worker(env, worker_log)
+    try:
+
+        def both_done() -> bool:
+            assert worker.poll() is None, "the worker exited"
+            reminder.refresh_from_db()
+            roster.refresh_from_db()
+            return reminder.is_done and roster.is_done
+
+        wait_until("the worker ran the reminder and the import", both_done, logs=(worker_log,))
+        wait_until("the worker acknowledged both", lambda: worker_log.read_text().count("succeeded") >= 2)
+    finally:
+        kill_group(worker)
+
+    assert (reminder.status, reminder.sent, reminder.total) == (ReminderJob.Status.DONE, 2, 2)
+    assert roster.status == RosterImport.Status.PREVIEWED, roster.errors
+    assert roster.summary["enrollments"]["created"] > 0
+    log = worker_log.read_text(errors="replace")
+    assert log.count("reviews.tasks.reminders_send_task[") == 2  # received once, succeeded once
+    assert log.count("school.tasks.roster_import_run_task[") == 2
+    sent = "".join(path.read_text(errors="replace") for path in mails.iterdir())
+    recipients = sorted(line.removeprefix("To: ") for line in sent.splitlines() if line.startswith("To: "))
+    assert recipients == sorted([world.teacher.email, world.other_teacher.email])  # each teacher once
+    assert redis_server.queued() == 0
 
 
 # --- the worker is killed in the middle of a batch ------------------------------------------------------------
