@@ -283,20 +283,29 @@ def job_failed(job: models.Model, error: Exception, task, *, what: str) -> model
     return job
 
 
+class JobGone(Exception):
+    """The job's row was deleted while its file was being made (a student's erasure removes the jobs
+    that concern them): the new file is not kept, and there is nothing to retry."""
+
+
 def job_file_keep(job: models.Model, pdf: bytes, *, name: str, what: str) -> None:
     """Save the new PDF under a fresh `name`, point the row at it, then delete the file it replaces.
 
-    The old file stays whole until the row points at the new one.
+    The old file stays whole until the row points at the new one. When the row is gone the new
+    file is deleted at once (JobGone): a PDF nobody can reach must not outlive an erasure.
     """
     model = type(job)
     old_name = job.file.name
     storage = job.file.storage
     job.file.save(name, ContentFile(pdf), save=False)
     try:
-        model.objects.filter(pk=job.pk).update(file=job.file.name)
+        kept = model.objects.filter(pk=job.pk).update(file=job.file.name)
     except Exception:
         storage.delete(job.file.name)
         raise
+    if not kept:
+        storage.delete(job.file.name)
+        raise JobGone(f"{what} {job.pk}")
     if old_name and old_name != job.file.name:
         try:
             storage.delete(old_name)
@@ -312,6 +321,9 @@ def job_render(job: FileJob, task, *, school, render: Callable[[], bytes], name:
         with translation.override(school.language), timezone.override(school.timezone):
             pdf = render()
         job_file_keep(job, pdf, name=name, what=what)
+    except JobGone:
+        logger.info("%s %s was deleted while its file was made; the file is not kept", what, job.pk)
+        return job
     except Exception as error:
         return job_failed(job, error, task, what=what)
     type(job).objects.filter(pk=job.pk).update(status=job.Status.DONE, error="", finished_at=timezone.now())
