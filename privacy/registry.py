@@ -78,6 +78,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("class_meeting_decisions", "classmeetings.ItemDecision", "item__student", Erase.DELETE),
     Section("floor_requests_about", "classmeetings.FloorRequest", "item__student", Erase.DELETE),
     Section("floor_requests_by", "classmeetings.FloorRequest", "user__student", Erase.DELETE),
+    # The right-of-access export's PDF (privacy.exports): kept a few days anyway; with its file.
+    Section("student_exports", "privacy.StudentExportJob", "student", Erase.DELETE),
     # The audit log (when installed) keeps its own retention period (AUDIT_RETENTION_DAYS): who read what must
     # stay answerable for that long; its events hold no sensitive content, and the student's name is gone.
     Section("audit_events", "audit.AuditEvent", "student", Erase.KEEP),
@@ -128,6 +130,7 @@ NOT_ABOUT_THE_STUDENT: dict[tuple[str, str], str] = {
     ("classmeetings.FloorRequest", "granted_by"): "staff",
     ("classmeetings.ItemDecision", "decided_by"): "staff",
     ("classmeetings.MinutesJob", "requested_by"): "staff",
+    ("privacy.StudentExportJob", "requested_by"): "the school admin who asked for the export",
     ("audit.AuditEvent", "actor"): "who did something; events about the student are exported through the student",
 }
 

@@ -207,6 +207,7 @@ EXPECTED: dict[str, Expect] = {
     # The school admin's privacy tools (the admin of another school sees their own school's page).
     "privacy:index": get(ok="admin outsider", rest="forbidden"),
     # The right of access: the admin exports; staff who see the student know it exists (403), the rest 404.
+    "privacy:student": get(ok="admin", forbidden="team_leader mentor teacher care_coordinator"),
     "privacy:student_export_json": get(ok="admin", forbidden="team_leader mentor teacher care_coordinator"),
     "privacy:student_export_pdf": get(ok="admin", forbidden="team_leader mentor teacher care_coordinator"),
     "reviews:cycle_advance": post(

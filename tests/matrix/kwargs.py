@@ -173,6 +173,7 @@ KWARGS: dict[str, Kwargs] = {
     "classmeetings:coached_student": lambda w: {"student_pk": w.student.pk},
     "classmeetings:representative": lambda w: {"class_pk": w.class_group.pk},
     # privacy
+    "privacy:student": _pk("student"),
     "privacy:student_export_json": _pk("student"),
     "privacy:student_export_pdf": _pk("student"),
 }

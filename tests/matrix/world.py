@@ -40,6 +40,7 @@ from mentoring.models import (
     Reflection,
     TalkSlot,
 )
+from privacy.models import StudentExportJob
 from reviews.models import Phase, ReminderJob
 from school.models import RosterImport, User
 from tests.conftest import SchoolWorld, build_school_world
@@ -200,6 +201,7 @@ def build_matrix_world() -> MatrixWorld:
         PrepSheetJob(cycle=cycle, class_group=w.class_group, **done),
         BoardPrintJob(school=school, kind=BoardPrintJob.Kind.CARE, care_meeting=care_meeting, **done),
         ClassMinutesJob(meeting=class_meeting, **done),
+        StudentExportJob(student=student, **done),
     ]
     for job in jobs:
         job.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix test"), save=True)

@@ -24,7 +24,7 @@ def test_the_admin_finds_a_student_by_name_or_number(english, world):
     url = reverse("privacy:index")
     response = english.get(url, {"q": world.student.last_name})
     assert response.status_code == 200
-    assert reverse("privacy:student_export_pdf", args=[world.student.pk]) in response.text
+    assert reverse("privacy:student", args=[world.student.pk]) in response.text
     by_number = english.get(url, {"q": world.other_student.number})
     assert reverse("privacy:student_export_json", args=[world.other_student.pk]) in by_number.text
     assert reverse("privacy:student_export_json", args=[world.student.pk]) not in english.get(url).text
