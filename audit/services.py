@@ -1,15 +1,20 @@
-"""Writes of the audit log: record an event, purge the ones past their retention.
+"""Writes of the audit log: record an event, forget an erased person, purge what is past its retention.
 
 `audit_record` is called by the views and services of mentoring, boards and classmeetings at every
 read and write of sensitive data. With a request it also keeps where the reader was (the address,
 the page, the browser); with only an actor (a task, a command) it keeps who.
+`audit_actor_forget` is the one change to written events (privacy erasure); `audit_purge` and
+`axes_logs_purge` remove what is older than its retention (nightly, audit.tasks.audit_purge_task).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -95,3 +100,36 @@ def audit_purge(*, now=None, days: int | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=days)
     deleted, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
     return deleted
+
+
+def audit_actor_forget(*, user_ids: Iterable[int], label: str) -> int:
+    """Replace the name of an anonymised person on the events they did, and blank where they were.
+
+    Privacy erasure calls this for a student's own account and for a guardian's account it anonymises:
+    their name must not outlive them in the log for up to AUDIT_RETENTION_DAYS. `label` is the name the
+    account gets ("oud-leerling-<id>"). The address and browser of those events go too (personal data of
+    the person, a minor mostly); when, what, which record and about whom stay as evidence. Events that
+    staff did about the student keep the staff member's name. The only sanctioned change to a written
+    event (audit.models), as one UPDATE. Returns how many events changed.
+    """
+    return AuditEvent.objects.filter(actor_id__in=list(user_ids)).update(
+        actor_name=label[: AuditEvent._meta.get_field("actor_name").max_length], ip_address=None, user_agent=""
+    )
+
+
+def axes_logs_purge(*, days: int | None = None) -> dict[str, int]:
+    """Remove django-axes' records older than `AXES_LOG_RETENTION_DAYS`: logins, failed logins, lockout counters.
+
+    The access logs go through django-axes' own handler (as `manage.py axes_reset_logs --age` does);
+    the failure counters (AccessAttempt) have no age API there, so they go by their first attempt.
+    A counter that old has long passed its cool-off and locks nobody out any more.
+    Returns how many rows went, per table.
+    """
+    days = settings.AXES_LOG_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    _count, by_model = AccessAttempt.objects.filter(attempt_time__lte=cutoff).delete()
+    return {
+        "access_logs": AxesProxyHandler.reset_logs(age_days=days),
+        "access_failure_logs": AxesProxyHandler.reset_failure_logs(age_days=days),
+        "access_attempts": by_model.get(AccessAttempt._meta.label, 0),
+    }

@@ -2,8 +2,13 @@
 
 Both walk privacy.registry.SECTIONS, the one list of models that hold data about a student.
 Erasure anonymises the Student row and its account (so counts and meeting structure stay
-consistent) and deletes or unlinks everything else about the student, one transaction per student;
-stored files (photo, prep sheets) are deleted after the transaction commits.
+consistent) and deletes or unlinks everything else about the student, one transaction per student:
+the anonymised accounts' names leave the audit log too (audit_actor_forget), and the PDFs that show
+several students, the erased one among them (a meeting's minutes, a class's prep sheets, a wall
+print), are forgotten so that they are made afresh, without the student, when next asked for.
+Every job model that makes such a file (a school.jobs.FileJob) says which of its jobs concern a
+student (`concerning_student`); tests/privacy/test_registry.py fails for one that does not.
+Stored files (photo, prep sheets, those PDFs) are deleted after the transaction commits.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -27,7 +34,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_actor_forget, audit_record
+from school.jobs import FileJob
 from school.models import Guardian, Student, User
 from school.pdf import html_to_pdf, pdf_static_url
 
@@ -192,11 +200,54 @@ def _file_names(rows: Iterable[models.Model]) -> list[str]:
 
 
 def _anonymise_user(user: User, *, label: str) -> None:
+    """Disable the account and strip it of the person; the audit log then names them as the account does."""
     user.username = f"{label}-{user.pk}"
     user.first_name = user.last_name = user.email = user.language = ""
     user.is_active = False
     user.password = make_password(None)  # unusable
     user.save(update_fields=["username", "first_name", "last_name", "email", "language", "is_active", "password"])
+    audit_actor_forget(user_ids=[user.pk], label=user.username)
+
+
+def file_job_models() -> list[type[FileJob]]:
+    """Every installed model of a background job that makes a file (minutes, prep-sheet batches, wall prints)."""
+    return [model for model in apps.get_models() if issubclass(model, FileJob)]
+
+
+def _erased_per_student() -> set[type[models.Model]]:
+    """The models whose rows are deleted with their student by a Section (with their files)."""
+    return {model for section, model in installed_sections() if section.erase is Erase.DELETE}
+
+
+def _jobs_concerning(student: Student) -> dict[type[FileJob], list[int]]:
+    """Per job model, the jobs whose file shows the student alongside others: found before their records go."""
+    per_student = _erased_per_student()
+    found: dict[type[FileJob], list[int]] = {}
+    for model in file_job_models():
+        if model in per_student:
+            continue
+        concerning = getattr(model, "concerning_student", None)
+        if concerning is None:  # tests/privacy/test_registry.py catches this before it ships
+            raise ImproperlyConfigured(
+                f"{model._meta.label} makes files but has no concerning_student(student): erasure cannot "
+                "know which of its files show a student."
+            )
+        found[model] = list(concerning(student).values_list("pk", flat=True))
+    return found
+
+
+def _jobs_forget(jobs: dict[type[FileJob], list[int]], erasure: Erasure) -> None:
+    """Delete the job rows (their files after commit): the page then offers to make the PDF afresh.
+
+    A deleted row is the reset: a job row only remembers a file, and without one the page shows
+    the "make" button as for a job never asked for; a new request makes a new row.
+    """
+    for model, pks in jobs.items():
+        rows = model._default_manager.filter(pk__in=pks)
+        erasure.files += _file_names(rows)
+        count = rows.delete()[1].get(model._meta.label, 0)
+        if count:
+            erasure.jobs[model._meta.label] = count
 
 
 @dataclass
@@ -204,6 +255,7 @@ class Erasure:
     student_id: int
     deleted: dict[str, int] = field(default_factory=dict)
     unlinked: dict[str, int] = field(default_factory=dict)
+    jobs: dict[str, int] = field(default_factory=dict)  # forgotten multi-student PDFs, by job model
     files: list[str] = field(default_factory=list)
 
 
@@ -217,6 +269,8 @@ def student_erase(*, student: Student, now: datetime.datetime | None = None) -> 
         if student is None:
             return None
         erasure = Erasure(student_id=student.pk)
+        # First, while the meetings and boards still show who was on them.
+        _jobs_forget(_jobs_concerning(student), erasure)
         guardian_ids = list(Guardian.objects.filter(students=student).values_list("pk", flat=True))
         for section, model in reversed(installed_sections()):
             rows = _section_rows(section, model, student)

@@ -155,7 +155,12 @@ def test_the_task_purges(world, settings):
     _event_aged(world, 31)
     _event_aged(world, 1)
 
-    assert audit_purge_task.delay().get() == 1
+    assert audit_purge_task.delay().get() == {
+        "audit_events": 1,
+        "access_logs": 0,
+        "access_failure_logs": 0,
+        "access_attempts": 0,
+    }
     assert AuditEvent.objects.count() == 1
     assert audit_purge_task.name == "audit.tasks.audit_purge_task"
 
