@@ -1,7 +1,11 @@
 """The audit log: who read or changed which sensitive record, when and from where.
 
 Append-only: rows are written by `audit.services.audit_record` and removed only by the
-retention purge (`audit.services.audit_purge`); nothing in the code changes a row.
+retention purge (`audit.services.audit_purge`); nothing in the code changes a row, with one
+exception: when privacy erasure anonymises a person's account (a student who left, a guardian
+left without children), `audit.services.audit_actor_forget` replaces that person's name on the
+events they did with the account's anonymised name and blanks their address and browser, so the
+name does not outlive the erasure; when, what, which record and about whom stay.
 The summary names what happened, never the sensitive content itself.
 """
 
@@ -40,6 +44,12 @@ class AuditEvent(models.Model):
         ITEM_NOTES = "item_notes", _("item notes")
         STUDENT_EXPORT = "student_export", _("student export")
         STUDENT_ERASURE = "student_erasure", _("student erasure")
+        # Page reads about students: the mentor's page of one student in a round, one student's agreements
+        # timeline, a class's progress board (and its monthly discussion). Improvement boards are about a
+        # group's way of working, not about a student: not logged.
+        STUDENT_PAGE = "student_page", _("student page in a round")
+        AGREEMENT_TIMELINE = "agreement_timeline", _("agreements timeline")
+        PROGRESS_BOARD = "progress_board", _("progress board")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_events")
     # The person stays readable when their account is removed: the name is kept beside the link.

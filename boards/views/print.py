@@ -3,7 +3,8 @@
 Thin: policy → selector or service → render. The board is fetched with its own rule first (404 for
 who may not know it exists: another school, another class, a care meeting they are not part of);
 then the print's rule: a care meeting's participants and guests see it but may not print it (403).
-The file is never a media URL; it is sent here. Downloading a care meeting's print is a read: logged.
+The file is never a media URL; it is sent here. Downloading a care meeting's or a progress board's print
+is a read: logged (an improvement board's is about a group's way of working, not a student: not logged).
 """
 
 from __future__ import annotations
@@ -99,6 +100,14 @@ def board_print_download(request: HttpRequest, kind: str, pk: int) -> FileRespon
             kind=AuditEvent.Kind.CARE_MEETING,
             obj=target,
             summary=gettext_noop("Care meeting's wall print downloaded"),
+        )
+    elif kind == Kind.PROGRESS:  # the class's cards on paper: the same read as the board's page
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.DOWNLOAD,
+            kind=AuditEvent.Kind.PROGRESS_BOARD,
+            obj=target,
+            summary=gettext_noop("Class's progress board's wall print downloaded"),
         )
     response = FileResponse(
         handle, as_attachment=True, filename=_file_name(kind, target), content_type="application/pdf"

@@ -4,6 +4,8 @@ returns the cards changed since the page's last look (or 204); a mentor's photo 
 card (422 with the reason when refused); and the monthly discussion of the notable cards, one at a time.
 
 Thin: policy → selector or service → render. htmx gets the card fragment; plain form posts redirect back.
+Each load of the board and of a discussion card is one read in the audit log (the class as the record);
+the poll is not.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 from .. import policies
 from ..models import ProgressCard
@@ -42,6 +48,14 @@ def progress_page(request: HttpRequest, class_pk: int) -> HttpResponse:
     class_group = policies.progress_board_get_for_user(request.user, class_pk)
     board = selectors.progress_board(
         class_group=class_group, viewer=request.user, filter=request.GET.get("filter", "")
+    )
+    # One event per page load, the class as the record; the 3-second poll is not a read of its own.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.PROGRESS_BOARD,
+        obj=class_group,
+        summary=gettext_noop("Class's progress board read"),
     )
     return render(request, "boards/progress/board.html", _board_context(request, board))
 
@@ -205,6 +219,15 @@ def progress_discussion(request: HttpRequest, class_pk: int) -> HttpResponse:
         viewer=request.user,
         student_pk=_int_or_none(request.GET.get("card")),
         position=_int_or_none(request.GET.get("position")),
+    )
+    # Each card is a page load of its own: one event each, the class as the record and the card's student.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.PROGRESS_BOARD,
+        obj=class_group,
+        student=discussion.current.student if discussion.current is not None else None,
+        summary=gettext_noop("Class's progress board read in the monthly discussion"),
     )
     context = {"discussion": discussion, "blank": request.GET.get("blank") == "1"}
     return render(request, "boards/progress/discussion.html", context)

@@ -11,7 +11,8 @@ Thin: policy → selector or service → render. Access comes from classmeetings
 - `timeline` (`students/<student_pk>/agreements/`): every agreement of one student, from
   department-meeting decisions, mentor talks and open class meetings, newest first
   (`timeline_student_get_for_user`: the student, their guardians, the staff who follow them,
-  their personal coach; 404 for everyone else).
+  their personal coach; 404 for everyone else). A read by anyone but the student and their guardians
+  is written to the audit log.
 - `my_timeline` (`my/agreements/`): a student's own timeline (404 for anyone who is not a student).
 """
 
@@ -23,8 +24,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from mentoring.models import Agreement
 from school.policies import roles_of
 
@@ -108,14 +112,24 @@ def timeline(request: HttpRequest, student_pk: int) -> HttpResponse:
     """Every agreement of one student across meetings, talks and rounds, newest first."""
     student = policies.timeline_student_get_for_user(request.user, student_pk)
     everything = policies.timeline_shows_everything(request.user, student)
-    own = roles_of(request.user).student
+    roles = roles_of(request.user)
+    is_self = roles.student is not None and roles.student.pk == student.pk
+    if not is_self and student.pk not in roles.child_ids:
+        # Someone else's agreements (staff, a personal coach): logged. The student's and their guardians' own are not.
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.READ,
+            kind=AuditEvent.Kind.AGREEMENT_TIMELINE,
+            student=student,
+            summary=gettext_noop("Student's agreements timeline read"),
+        )
     return render(
         request,
         "classmeetings/timeline.html",
         {
             "student": student,
             "timeline": student_timeline(student=student, everything=everything),
-            "is_self": own is not None and own.pk == student.pk,
+            "is_self": is_self,
         },
     )
 

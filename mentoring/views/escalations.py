@@ -70,6 +70,14 @@ def student(request: HttpRequest, cycle_pk: int, student_pk: int) -> HttpRespons
     """Everything about one student in a round: for their mentor, the team leaders, the admin and care coordinator."""
     cycle, student = _student_in_cycle(request, cycle_pk, student_pk)
     page = student_page(cycle=cycle, student=student)
+    # Staff only reach this page (the student and guardians have the portal): every look is a read.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.STUDENT_PAGE,
+        student=student,
+        summary=gettext_noop("Student's page in a round read"),
+    )
     department_id = student.class_group.department_id if student.class_group else None
     # The student is in the cycle, so their department is one of the cycle's: its triage list exists.
     can_triage = (

@@ -280,9 +280,9 @@ def grow(world, cycle, *, start: int, count: int) -> None:
 
 
 # User, roles (2) (the session is cached), the school in the header; cycle, student, in the cycle; evidence (3),
-# history, questions, verdict, escalations, decisions with agreements (2), light words. A team leader's page
-# also asks whether they oversee the department (for the link to its triage list).
-QUERIES_STUDENT_PAGE = {"mentor": 17, "team_leader": 18}
+# history, questions, verdict, escalations, decisions with agreements (2), light words; the audit event's insert.
+# A team leader's page also asks whether they oversee the department (for the link to its triage list).
+QUERIES_STUDENT_PAGE = {"mentor": 18, "team_leader": 19}
 
 
 @pytest.mark.parametrize("who", ["mentor", "team_leader"])
