@@ -15,11 +15,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseStopPolling
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from school import jobs
+from school.web import job_fragment_response
 
 from . import exports, policies, selectors, services, tasks
 
@@ -84,11 +84,7 @@ def student(request: HttpRequest, pk: int) -> HttpResponse:
         "keep_days": exports.EXPORT_KEEP_DAYS,
     }
     if request.htmx:
-        response = render(request, "privacy/partials/export_status.html", context)
-        if job is None or job.is_done:
-            # The fragment comes back without its trigger too; 286 tells htmx to stop at once.
-            return HttpResponseStopPolling(response.content)
-        return response
+        return job_fragment_response(request, job, "privacy/partials/export_status.html", context)
     return render(request, "privacy/student.html", context)
 
 

@@ -18,11 +18,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseStopPolling
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from school import jobs
+from school.web import job_fragment_response
 
 from .. import policies, tasks
 from ..models import BoardPrintJob
@@ -71,11 +71,7 @@ def board_print(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         job = jobs.job_resend(board_print_job_for(kind=kind, target=target), tasks.board_print_task)
     context = {"kind": kind, "target": target, "job": job, "board_url": _board_url(kind, target)}
     if request.htmx:
-        response = render(request, "boards/print/partials/status.html", context)
-        if job is None or job.is_done:
-            # The fragment comes back without its trigger too; 286 tells htmx to stop at once.
-            return HttpResponseStopPolling(response.content)
-        return response
+        return job_fragment_response(request, job, "boards/print/partials/status.html", context)
     return render(request, "boards/print/status.html", context)
 
 

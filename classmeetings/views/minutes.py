@@ -23,13 +23,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseStopPolling
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from mentoring import policies as mentoring_policies
 from school import jobs
 from school.policies import roles_of
+from school.web import job_fragment_response
 
 from .. import policies, tasks
 from ..models import MinutesJob, OpenClassMeeting
@@ -78,11 +78,9 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 422 if error else 200
     if request.htmx:
-        response = render(request, "classmeetings/partials/minutes_status.html", context, status=status)
-        if job is None or job.is_done:
-            # The fragment comes back without its trigger too; 286 tells htmx to stop at once.
-            return HttpResponseStopPolling(response.content) if not error else response
-        return response
+        return job_fragment_response(
+            request, job, "classmeetings/partials/minutes_status.html", context, status=status
+        )
     return render(request, "classmeetings/minutes.html", context, status=status)
 
 

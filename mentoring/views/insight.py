@@ -16,13 +16,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseStopPolling
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from reviews import policies as review_policies
 from reviews.policies import cycle_get_for_user
 from school import jobs
+from school.web import job_fragment_response
 
 from .. import policies, tasks
 from ..models import MinutesJob
@@ -70,11 +70,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "file_name": _file_name(meeting),
     }
     if request.htmx:
-        response = render(request, "mentoring/minutes/partials/status.html", context)
-        if job is None or job.is_done:
-            # The fragment comes back without its trigger too; 286 tells htmx to stop at once.
-            return HttpResponseStopPolling(response.content)
-        return response
+        return job_fragment_response(request, job, "mentoring/minutes/partials/status.html", context)
     return render(request, "mentoring/minutes/minutes.html", context)
 
 

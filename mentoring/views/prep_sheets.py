@@ -18,7 +18,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseStopPolling
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -27,6 +26,7 @@ from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user
 from school import jobs
 from school.models import ClassGroup, Student
+from school.web import job_fragment_response
 
 from .. import policies, tasks
 from ..models import PrepSheetJob
@@ -74,11 +74,7 @@ def prep_sheets(request: HttpRequest, cycle_pk: int, class_pk: int) -> HttpRespo
             "job": job,
             "can_make": policies.can_make_prep_sheets(request.user, cycle, class_group),
         }
-        response = render(request, "mentoring/prep_sheets/partials/status.html", context)
-        if job is None or job.is_done:
-            # The fragment comes back without its trigger too; 286 tells htmx to stop at once.
-            return HttpResponseStopPolling(response.content)
-        return response
+        return job_fragment_response(request, job, "mentoring/prep_sheets/partials/status.html", context)
     page = prep_sheets_page(cycle=cycle, class_group=class_group, user=request.user)
     context = {"cycle": cycle, "class_group": class_group, "page": page, "job": page.job, "can_make": page.can_make}
     return render(request, "mentoring/prep_sheets/page.html", context)
