@@ -1,5 +1,6 @@
 """What the background jobs share: sending a job's task without ever failing the page when the broker
-is down (and sending it later), and, for the PDF jobs (minutes, prep sheets, wall prints), asking for a
+is down (and sending it later; a task without a job row, an e-mail notice, waits in the outbox meanwhile:
+school.models.UnsentTask), and, for the PDF jobs (minutes, prep sheets, wall prints), asking for a
 job once, claiming it once, making its file in the school's language, retrying or giving up.
 
 Every job row is a `QueuedJob` (its `task_name` says which Celery task does it); a PDF job is a
@@ -114,19 +115,81 @@ def job_enqueue(model: type[QueuedJob], job_id: int, task) -> None:
     transaction.on_commit(lambda: job_send(model, job_id, task))
 
 
-def task_enqueue(task, *args) -> None:
+def task_enqueue(task, *args: int) -> None:
     """Send a task that has no job row (an e-mail notice) once the transaction commits, never failing the request.
 
-    With the broker down the message is lost: logged as a warning, the page that asked answers as usual.
+    `args` are primary keys only (never personal data): with the broker down the message waits in the outbox
+    (an UnsentTask row) and the beat task sends it once the broker is back (unsent_tasks_resend).
     """
+    if not all(type(arg) is int for arg in args):  # a bug in the caller, said at once and not after the commit
+        raise TypeError(f"task_enqueue takes primary keys only, not {args!r}")
 
     def send() -> None:
         if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
             task.delay(*args)
-        else:
-            _broker_send(task, list(args))
+        elif not _broker_send(task, list(args)):
+            _unsent_task_keep(task.name, list(args))
 
     transaction.on_commit(send)
+
+
+def _unsent_task_keep(task_name: str, args: list[int]) -> None:
+    """Put a refused message in the outbox. Runs after the commit, in autocommit: the row is written at once.
+
+    Never raises (the request that asked must answer): a database that is down too loses the notice, logged.
+    """
+    from .models import UnsentTask
+
+    try:
+        UnsentTask.objects.create(task_name=task_name, args=args)
+    except Exception:
+        logger.exception("%s%s is lost: neither the broker nor the outbox could take it", task_name, args)
+    else:
+        logger.info("%s%s waits in the outbox until the broker is back", task_name, args)
+
+
+def _task_named(name: str):
+    """The Celery task registered under `name`, or None when there is no such task (any more)."""
+    from celery import current_app
+
+    try:
+        task = import_string(name)
+    except ImportError:
+        task = None
+    if getattr(task, "name", None) == name:
+        return task
+    return current_app.tasks.get(name)
+
+
+def unsent_tasks_resend() -> int:
+    """Send the outbox's tasks in the order they were kept: how many the broker took.
+
+    Each row is claimed first (select_for_update with skip_locked: a second beat run at the same moment skips
+    it), sent, and deleted once the broker took it, all in one transaction; a refusal keeps the row (one
+    attempt more) and stops the round, as the broker is still down. A row whose task no longer exists is
+    logged and dropped.
+    """
+    from .models import UnsentTask
+
+    sent = 0
+    for row_id in list(UnsentTask.objects.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            row = UnsentTask.objects.select_for_update(skip_locked=True).filter(pk=row_id).first()
+            if row is None:  # sent (and deleted) by another round a moment ago, or being sent now
+                continue
+            task = _task_named(row.task_name)
+            if task is None:
+                logger.error("Unsent task %s%s is dropped: no such task (any more)", row.task_name, row.args)
+                row.delete()
+                continue
+            if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
+                task.delay(*row.args)
+            elif not _broker_send(task, list(row.args)):
+                UnsentTask.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+                return sent
+            row.delete()
+            sent += 1
+    return sent
 
 
 def _job_resend(model: type[QueuedJob], job_id: int, task) -> bool | None:
@@ -155,10 +218,12 @@ def job_models() -> list[type[QueuedJob]]:
 
 
 def jobs_resend_unsent() -> int:
-    """Send every job of every job model that waits unsent (Celery beat): how many the broker took.
+    """Send every job of every job model that waits unsent, then the outbox's tasks (Celery beat): how many
+    the broker took.
 
-    So a job asked for while the broker was down runs once it is back, even if nobody looks at its page.
-    Stops at the first refusal: the broker is still down, and the rest waits for the next round.
+    So a job asked for while the broker was down runs once it is back, even if nobody looks at its page,
+    and a notice refused meanwhile goes out. Stops at the first refusal: the broker is still down, and the
+    rest waits for the next round.
     """
     sent = 0
     for model in job_models():
@@ -172,7 +237,7 @@ def jobs_resend_unsent() -> int:
             if result is False:
                 return sent
             sent += bool(result)
-    return sent
+    return sent + unsent_tasks_resend()
 
 
 def job_request(

@@ -350,3 +350,25 @@ class RosterImport(QueuedJob):
     @property
     def is_done(self) -> bool:
         return self.status in (self.Status.PREVIEWED, self.Status.APPLIED, self.Status.FAILED)
+
+
+class UnsentTask(models.Model):
+    """The outbox: a task without a job row (an e-mail notice) whose message the broker refused (Redis down).
+
+    Written by school.jobs.task_enqueue, sent by the beat task (jobs_resend_unsent) once the broker is back,
+    and deleted as soon as the broker has taken it. `args` holds primary keys only, never personal data:
+    the task loads what it needs when it runs (and finds nothing of a student erased meanwhile).
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)  # refused again by the beat task
+
+    class Meta:
+        verbose_name = _("unsent task")
+        verbose_name_plural = _("unsent tasks")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{self.args} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,5 @@
 """Celery tasks of the roster (they take ids, claim their job row and call a service), and the beat task that
-sends the jobs of every app that were asked for while the broker was down."""
+sends the jobs of every app that were asked for while the broker was down, and the outbox's notices."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ def roster_import_run_task(job_id: int) -> None:
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def jobs_resend_unsent_task() -> int:
-    """Celery beat, every minute: send every job that waits unsent (asked for while the broker was down).
+    """Celery beat, every minute: send every job that waits unsent (asked for while the broker was down),
+    then every task waiting in the outbox (UnsentTask: an e-mail notice the broker refused).
 
     Idempotent: a job is sent again only while it is marked unsent (a conditional update takes the mark
-    off first), and each job's task claims its row PENDING → RUNNING, so no job runs twice.
+    off first), and each job's task claims its row PENDING → RUNNING, so no job runs twice; an outbox row
+    is locked while it is sent (skip_locked: another round passes it by) and deleted once the broker took it.
     """
     return jobs.jobs_resend_unsent()

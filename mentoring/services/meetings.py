@@ -522,7 +522,7 @@ def decision_record(
         item.save(update_fields=["status", "closed_at"])
         Escalation.objects.filter(pk=escalation.pk).update(status=Escalation.Status.DECIDED)
         escalation.status = Escalation.Status.DECIDED
-        # An e-mail without a job row: with the broker down it is logged and lost, the decision is kept.
+        # An e-mail without a job row: with the broker down it waits in the outbox (school.jobs), the decision is kept.
         jobs.task_enqueue(tasks.decision_notice_task, decision.pk)
     return decision
 

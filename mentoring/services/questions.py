@@ -134,7 +134,7 @@ def question_ask(
         )
         question.full_clean()
         question.save()
-        # An e-mail without a job row: with the broker down it is logged and lost, the question is kept.
+        # An e-mail without a job row: with the broker down it waits in the outbox (school.jobs), the question is kept.
         jobs.task_enqueue(tasks.question_notice_task, question.pk)
     return question
 

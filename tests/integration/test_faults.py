@@ -4,7 +4,8 @@ a redis-server and a PostgreSQL cluster of this module's own, so the machine's o
 - Redis stops while people work: pages still answer (the cache reads as a miss, sessions are in the database)
   and a PDF asked for meanwhile waits, marked "unavailable", and is sent once Redis is back; reminders and
   a roster import asked for meanwhile wait the same way, and once Redis is back the beat task sends them
-  and the worker runs each once.
+  and the worker runs each once; a question's e-mail notice (no job row) waits in the outbox and is
+  mailed once.
 - The worker is killed (SIGKILL) in the middle of a class's prep sheets: after a new worker starts, the broker
   delivers the unacknowledged message again (acks_late) and the batch completes, one sheet per student.
 - PostgreSQL restarts: the same gunicorn answers again (CONN_HEALTH_CHECKS), no restart of the web process.
@@ -459,6 +460,86 @@ def test_reminders_and_a_roster_import_asked_for_while_redis_is_down_run_once_af
     sent = "".join(path.read_text(errors="replace") for path in mails.iterdir())
     recipients = sorted(line.removeprefix("To: ") for line in sent.splitlines() if line.startswith("To: "))
     assert recipients == sorted([world.teacher.email, world.other_teacher.email])  # each teacher once
+    assert redis_server.queued() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_question_asked_while_redis_is_down_is_told_to_its_teacher_once_after_it_is_back(
+    world, redis_server, tmp_path
+):
+    """A notice has no job row: the question is kept and the page answers, the refused notice waits in the
+    outbox (UnsentTask), and once Redis is back the beat task sends it and the worker mails the teacher once."""
+    from mentoring.models import Question
+    from school.models import UnsentTask
+    from school.tasks import jobs_resend_unsent_task
+    from tests.rounds import this_round
+
+    cycle = this_round(world, phase=Phase.SPEED_DATE, departments=[world.department, world.other_department])
+    production_password(world.mentor)
+    port = free_port()
+    mails = tmp_path / "mails"
+    env = stack_env(
+        tmp_path,
+        database_url=_database_url(),
+        port=port,
+        media=tmp_path / "media",
+        REDIS_URL=redis_server.url,
+        EMAIL_URL=f"filemail:///{mails}",
+    )
+    web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
+    ask = reverse("mentoring:question_ask", args=[cycle.pk, world.student.pk, world.teaching_group.pk])
+
+    with web_process(BASE_DIR, env, log=web_log, url=f"http://127.0.0.1:{port}", ready_within=STARTUP_S):
+        mentor = Browser("127.0.0.1", port, timeout=30)
+        log_in(mentor, world.mentor.username, PASSWORD)
+        page = mentor.request("GET", ask)
+        assert page.status == 200
+
+        redis_server.stop()
+
+        asked = mentor.request(
+            "POST",
+            ask,
+            form={"csrfmiddlewaretoken": form_csrf_token(page.body), "text": "Wat helpt Sam bij woordjes leren?"},
+        )
+        assert asked.status == 302, asked.body[:2000]
+        question = Question.objects.get(student=world.student)
+        assert list(UnsentTask.objects.values_list("task_name", "args")) == [
+            ("mentoring.tasks.question_notice_task", [question.pk])
+        ]
+        assert "Traceback" not in web_log.read_text(errors="replace")
+
+    redis_server.start()  # back, empty: the notice was never sent
+
+    # The beat task (called here, in-process, on the real broker) sends it, once.
+    conf = jobs_resend_unsent_task.app.conf
+    kept = (conf.task_always_eager, conf.broker_url)
+    try:
+        conf.task_always_eager = False
+        conf.broker_url = redis_server.url
+        assert jobs_resend_unsent_task() == 1
+        assert redis_server.queued() == 1
+        assert jobs_resend_unsent_task() == 0  # sent once: the next round sends nothing more
+        assert redis_server.queued() == 1
+    finally:
+        conf.task_always_eager, conf.broker_url = kept
+    assert not UnsentTask.objects.exists()
+
+    worker = start_worker(env, worker_log)
+    try:
+        wait_until(
+            "the worker ran the notice",
+            lambda: worker.poll() is None and worker_log.read_text(errors="replace").count("succeeded") >= 1,
+            logs=(worker_log,),
+        )
+    finally:
+        kill_group(worker)
+
+    log = worker_log.read_text(errors="replace")
+    assert log.count("mentoring.tasks.question_notice_task[") == 2  # received once, succeeded once
+    sent = "".join(path.read_text(errors="replace") for path in mails.iterdir())
+    recipients = [line.removeprefix("To: ") for line in sent.splitlines() if line.startswith("To: ")]
+    assert recipients == [world.teacher.email]  # the teacher, once
     assert redis_server.queued() == 0
 
 
