@@ -50,6 +50,13 @@ class AuditEvent(models.Model):
         STUDENT_PAGE = "student_page", _("student page in a round")
         AGREEMENT_TIMELINE = "agreement_timeline", _("agreements timeline")
         PROGRESS_BOARD = "progress_board", _("progress board")
+        # More page reads about one student: the mentor talk's page (notes, reflection, agreements), the
+        # history of one entry (a student's light and advice in one subject), a question's thread about one
+        # entry, and one student's summary of an open class meeting (by others than the student and guardians).
+        MENTOR_TALK = "mentor_talk", _("mentor talk")
+        ENTRY_HISTORY = "entry_history", _("entry history")
+        QUESTION = "question", _("question about an entry")
+        MEETING_SUMMARY = "meeting_summary", _("class meeting summary")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_events")
     # The person stays readable when their account is removed: the name is kept beside the link.

@@ -8,7 +8,8 @@ Thin: policy → selector or service → render. Access comes from classmeetings
   (`is_staff_participant`) ask for the PDF and download it; the file is never a media URL.
 - `summary`: one item's student-friendly summary, for `item_summaries_visible_to` (the student,
   their guardians, their personal coach, the staff who follow the meeting); 404 for anyone else.
-  Before the item is closed with its decision, a calm "not ready yet".
+  Before the item is closed with its decision, a calm "not ready yet". A read by anyone but the
+  student and their guardians is written to the audit log.
 - `my_meetings`: the portal's people only (a student, a guardian per child; 403 for staff, like
   the portal), each with the meetings they were invited to.
 """
@@ -117,6 +118,15 @@ def summary(request: HttpRequest, item_pk: int) -> HttpResponse:
     data = item_summary(item)
     roles = roles_of(request.user)
     is_own = roles.student is not None and roles.student.pk == item.student_id
+    if not is_own and item.student_id not in roles.child_ids:
+        # Staff who follow the meeting, a personal coach: logged. The student's and their guardians' own are not.
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.READ,
+            kind=AuditEvent.Kind.MEETING_SUMMARY,
+            obj=item,
+            summary=gettext_noop("Student's summary of an open class meeting read"),
+        )
     return render(
         request,
         "classmeetings/summary.html",

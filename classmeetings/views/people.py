@@ -9,6 +9,7 @@ Thin: policy → service → render. Access comes from classmeetings.policies:
   (`students_coached_by`); 404 for students and guardians.
 - `coached_student` (`coached/<student_pk>/`): one coached student's submitted reflections
   (`coached_reflections_visible_to`) and a link to their agreements; 404 unless they chose the user.
+  Each look is written to the audit log.
 - `representative` (`classes/<class_pk>/representative/`): the class's mentor chooses one student of
   the class as class representative ("klasleider"), or none (`can_appoint_representative`). A class of
   another school is 404; anyone else of the school is 403.
@@ -24,9 +25,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from mentoring.models import Goal, Reflection
 from school.forms import add_service_errors
 from school.models import Staff, Student
@@ -149,6 +152,14 @@ def coached(request: HttpRequest) -> HttpResponse:
 def coached_student(request: HttpRequest, student_pk: int) -> HttpResponse:
     """One coached student's submitted reflections (a draft stays theirs), newest round first."""
     student = policies.coached_student_get_for_user(request.user, student_pk)
+    # The personal coach reads the student's reflections and goals: one read per page load.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.REFLECTION,
+        student=student,
+        summary=gettext_noop("Coached student's reflections read by their personal coach"),
+    )
     reflections = list(
         policies.coached_reflections_visible_to(request.user)
         .filter(student=student)

@@ -130,6 +130,16 @@ def escalation_create(request: HttpRequest, cycle_pk: int, student_pk: int) -> H
                 % {"name": student.full_name},
             )
             return redirect(reverse("mentoring:student", args=[cycle.pk, student.pk]) + "#escalations")
+    if request.method == "GET":
+        # The form shows the student's lights as evidence and their open escalations: a read, once per page
+        # load (a form sent back with its errors is the same look, not a new one).
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.READ,
+            kind=AuditEvent.Kind.ESCALATION,
+            student=student,
+            summary=gettext_noop("Escalation form read, with the student's lights as evidence"),
+        )
     open_escalations = Escalation.objects.filter(
         cycle=cycle, student=student, status__in=selectors.OPEN_STATUSES
     ).order_by("raised_at", "pk")

@@ -5,7 +5,8 @@ school's meeting, a department the user does not oversee); a page the user can
 see but not use is 403: only the department's team leader runs the meeting
 (not the school admin, not an attendee), and only attendees vote. Every form
 posts normally and works without JavaScript; htmx swaps the agenda, saves the
-notes while typing and polls the vote count.
+notes while typing and polls the vote count. Each load of an item (the shared screen) and of an
+attendee's vote page is a read of the student's escalation in the audit log; the polls are not.
 """
 
 from __future__ import annotations
@@ -248,10 +249,20 @@ def _item_page(
     *,
     decision_form: DecisionForm | None = None,
     agreement_formset=None,
+    read: bool = False,
 ) -> HttpResponse:
     can_run = policies.can_run_meeting(request.user, meeting)
     page = selectors.meeting_item_page(meeting=meeting, item_pk=item_pk, decision_form=can_run)
     item = page.item
+    if read:
+        # One student's escalation, evidence, notes and decision: one read per page load, once the item is found.
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.READ,
+            kind=AuditEvent.Kind.ESCALATION,
+            obj=item.escalation,
+            summary=gettext_noop("Escalation read in the department meeting"),
+        )
     context = {
         "meeting": meeting,
         "page": page,
@@ -272,7 +283,7 @@ def _item_page(
 def meeting_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """One item, full-screen: evidence, timer, notes, vote and decision."""
     meeting = policies.meeting_get_for_user(request.user, pk)
-    return _item_page(request, meeting, item_pk)
+    return _item_page(request, meeting, item_pk, read=True)
 
 
 def _item_action(request: HttpRequest, pk: int, item_pk: int, action, done: str) -> HttpResponse:
@@ -420,6 +431,15 @@ def vote(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     voter = roles_of(request.user).staff
     page = selectors.vote_page(meeting=meeting, item_pk=item_pk, voter=voter)
     page.item.meeting = meeting
+    if request.method == "GET":
+        # The attendee reads one student's question and the mentor's proposal: one read per page load.
+        audit_record(
+            request_or_actor=request,
+            action=AuditEvent.Action.READ,
+            kind=AuditEvent.Kind.ESCALATION,
+            obj=page.item.escalation,
+            summary=gettext_noop("Escalation read on the silent-vote page"),
+        )
     form = VoteForm(request.POST or None, initial={"comment": page.own_vote.comment if page.own_vote else ""})
     if request.method == "POST" and form.is_valid():
         try:

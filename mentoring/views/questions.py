@@ -22,9 +22,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
 from school.forms import add_service_errors
@@ -135,6 +138,14 @@ def _thread_context(request: HttpRequest, question: Question, *, answer_form: An
 @require_GET
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     question = policies.question_get_for_user(request.user, pk)
+    # The thread shows one student's entry (light and advice) and what was asked about it: a read per page load.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.QUESTION,
+        obj=question,
+        summary=gettext_noop("Question about a student's entry read"),
+    )
     return render(request, "mentoring/questions/detail.html", _thread_context(request, question))
 
 

@@ -9,6 +9,7 @@ Times are shown in the school's time zone. Every form posts normally and works w
 JavaScript; htmx refreshes the booking list (a time taken meanwhile answers 409 with the
 list as it is now), saves the notes while typing, adds agreements and checks the earlier
 ones in place (422 with the reason; static/js/mentoring-talks.js swaps those in).
+Each load of the talk page is a read in the audit log; the saves while typing are not.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from reviews import policies as review_policies
 from reviews.models import ReviewCycle
 from reviews.policies import cycle_get_for_user
@@ -306,6 +309,14 @@ def _edit_talk(request: HttpRequest, pk: int) -> MentorTalk:
 def talk(request: HttpRequest, pk: int) -> HttpResponse:
     """During the talk: the agreements from earlier first, then the reflection and goals, notes, new agreements."""
     found = policies.talk_get_for_user(request.user, pk)
+    # Staff only reach the talk (the student and guardians have the booking page): every look is a read.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.MENTOR_TALK,
+        obj=found,
+        summary=gettext_noop("Mentor talk read"),
+    )
     return _render(request, TALK_TEMPLATE, _talk_context(request, found))
 
 

@@ -17,9 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from school import jobs
 from school.forms import add_service_errors
 from school.models import TeachingGroup
@@ -312,6 +314,14 @@ def entry_history(request: HttpRequest, pk: int, group_pk: int, student_pk: int)
     student = get_object_or_404(
         policies.cycle_students(cycle).filter(enrollments__teaching_group=group).select_related("class_group"),
         pk=student_pk,
+    )
+    # One student's light and advice in one subject over time: a read per page load (the grid is not one).
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.ENTRY_HISTORY,
+        student=student,
+        summary=gettext_noop("Student's entry history read"),
     )
     scheme = selectors.light_scheme_for(cycle.school_id)
     return render(

@@ -104,7 +104,7 @@ def every_source(world, a_round) -> dict[str, Agreement]:
     }
 
 
-TALK_PAGE_QUERIES = 9  # the talk page as mentoring measures it, whatever the number of agreements
+TALK_PAGE_QUERIES = 10  # the talk page as mentoring measures it (with the audit event), whatever the agreements
 
 
 def english(client) -> None:
