@@ -167,6 +167,14 @@ def escalations(request: HttpRequest, cycle_pk: int, department_pk: int) -> Http
     department = policies.department_overseen_get_for_user(request.user, department_pk)
     if not cycle.departments.filter(pk=department.pk).exists():
         raise Http404
+    # The list shows every escalation's question and proposal: a read of them, one event per page load.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.ESCALATION,
+        obj=department,
+        summary=gettext_noop("A department's escalations list read"),
+    )
     return render(
         request,
         "mentoring/escalations/triage.html",
@@ -206,6 +214,12 @@ def escalations_mine(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     cycle = cycle_get_for_user(request.user, cycle_pk)
     if not policies.can_list_own_escalations(request.user):
         raise PermissionDenied
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.ESCALATION,
+        summary=gettext_noop("A mentor's own escalations list read"),
+    )
     return render(
         request,
         "mentoring/escalations/mine.html",

@@ -104,6 +104,14 @@ def meeting(request: HttpRequest, cycle_pk: int, department_pk: int) -> HttpResp
         pk=cycle_pk,
     )
     meeting = services.meeting_get_or_create(cycle=cycle, department=department)
+    # The agenda shows each escalation's question and, once decided, the decision: one read per page load.
+    audit_record(
+        request_or_actor=request,
+        action=AuditEvent.Action.READ,
+        kind=AuditEvent.Kind.ESCALATION,
+        obj=meeting,
+        summary=gettext_noop("A department meeting's agenda read"),
+    )
     return render(request, "mentoring/meetings/meeting.html", _meeting_context(request, meeting))
 
 

@@ -158,6 +158,75 @@ def test_reading_an_item_of_the_department_meeting_is_a_read_of_its_escalation(c
     assert (event.object_id, event.student, event.path) == (item.escalation_id, world.student, item_url(item))
 
 
+# --- the lists that show several students' escalation texts: one event per page load ----------------------
+
+
+def test_the_team_leaders_triage_list_is_a_read_of_the_departments_escalations(client, world, cycle, escalation):
+    client.force_login(world.team_leader)
+    url = reverse("mentoring:escalations", args=[cycle.pk, world.department.pk])
+
+    assert client.get(url, **ADDRESS).status_code == 200
+
+    event = only_event()
+    assert (event.actor, event.action, event.kind) == (world.team_leader, Action.READ, Kind.ESCALATION)
+    assert (event.object_id, event.student, event.school, event.path) == (world.department.pk, None, world.school, url)
+
+
+def test_the_triage_list_refused_leaves_no_event(client, world, cycle, escalation):
+    client.force_login(world.mentor)
+
+    assert client.get(reverse("mentoring:escalations", args=[cycle.pk, world.department.pk])).status_code in (403, 404)
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_mentors_own_escalations_list_is_a_read(client, world, cycle, escalation):
+    client.force_login(world.mentor)
+    url = reverse("mentoring:escalations_mine", args=[cycle.pk])
+
+    response = client.get(url, **ADDRESS)
+
+    assert response.status_code == 200
+    assert "Kan Sam beter naar vmbo-t?" in response.content.decode()
+    event = only_event()
+    assert (event.actor, event.action, event.kind, event.object_id) == (
+        world.mentor,
+        Action.READ,
+        Kind.ESCALATION,
+        None,
+    )
+
+
+def test_the_mentors_own_list_refused_leaves_no_event(client, world, cycle):
+    client.force_login(world.student_user)
+
+    assert client.get(reverse("mentoring:escalations_mine", args=[cycle.pk])).status_code in (403, 404)
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_department_meetings_agenda_page_is_a_read_of_its_escalations(client, world, item):
+    client.force_login(world.team_leader)
+    url = reverse("mentoring:meeting", args=[item.meeting.cycle_id, world.department.pk])
+
+    assert client.get(url, **ADDRESS).status_code == 200
+
+    event = only_event()
+    assert (event.actor, event.action, event.kind) == (world.team_leader, Action.READ, Kind.ESCALATION)
+    assert (event.object_id, event.student, event.path) == (item.meeting_id, None, url)
+
+
+def test_the_agenda_page_refused_leaves_no_event(client, world, item):
+    client.force_login(world.teacher)
+
+    assert client.get(reverse("mentoring:meeting", args=[item.meeting.cycle_id, world.department.pk])).status_code in (
+        403,
+        404,
+    )
+
+    assert not AuditEvent.objects.exists()
+
+
 def test_the_meeting_modes_redirect_and_its_notes_are_no_reads(client, world, item):
     client.force_login(world.team_leader)
     mode = client.get(reverse("mentoring:meeting_mode", args=[item.meeting_id]))

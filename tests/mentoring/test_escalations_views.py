@@ -195,7 +195,7 @@ class TestTriage:
 
 
 # User, roles (2) (the session is cached), cycle, department, the cycle has it, escalations, meeting, the school.
-QUERIES_TRIAGE = 9
+QUERIES_TRIAGE = 10  # with the audit event of the read
 
 
 # --- the team leader's actions ---------------------------------------------------------------------------
