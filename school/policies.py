@@ -59,6 +59,10 @@ class Roles:
     def is_guardian(self) -> bool:
         return self.guardian is not None
 
+    def is_family_of(self, student_id: int) -> bool:
+        """The student themselves or one of their guardians: what they read about the student is their own."""
+        return (self.student is not None and self.student.pk == student_id) or student_id in self.child_ids
+
     @property
     def is_staff_member(self) -> bool:
         return bool(self.staff and self.staff.is_active)

@@ -114,7 +114,7 @@ def timeline(request: HttpRequest, student_pk: int) -> HttpResponse:
     everything = policies.timeline_shows_everything(request.user, student)
     roles = roles_of(request.user)
     is_self = roles.student is not None and roles.student.pk == student.pk
-    if not is_self and student.pk not in roles.child_ids:
+    if not roles.is_family_of(student.pk):
         # Someone else's agreements (staff, a personal coach): logged. The student's and their guardians' own are not.
         audit_record(
             request_or_actor=request,

@@ -118,7 +118,7 @@ def summary(request: HttpRequest, item_pk: int) -> HttpResponse:
     data = item_summary(item)
     roles = roles_of(request.user)
     is_own = roles.student is not None and roles.student.pk == item.student_id
-    if not is_own and item.student_id not in roles.child_ids:
+    if not roles.is_family_of(item.student_id):
         # Staff who follow the meeting, a personal coach: logged. The student's and their guardians' own are not.
         audit_record(
             request_or_actor=request,

@@ -82,8 +82,7 @@ def reader_language(*, user: User, student: Student, school: School) -> str:
     The student and their guardians read it in their own preferred language; the school's staff in the school's.
     """
     roles = roles_of(user)
-    is_family = (roles.student is not None and roles.student.pk == student.pk) or student.pk in roles.child_ids
-    if is_family:
+    if roles.is_family_of(student.pk):
         return supported_language(user.language) or school_language(school)
     return school_language(school)
 
