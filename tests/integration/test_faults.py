@@ -323,6 +323,23 @@ def asked_while_down_and_sent_later(world, cycle, task, redis_server) -> None:
     assert redis_server.queued() == 1  # a double click queues nothing more
 
 
+def beat_resends_once(redis_server: RedisServer, *, expected: int) -> None:
+    """Run the beat task in-process on the real broker: it sends `expected` messages, and the next round none."""
+    from school.tasks import jobs_resend_unsent_task
+
+    conf = jobs_resend_unsent_task.app.conf
+    kept = (conf.task_always_eager, conf.broker_url)
+    try:
+        conf.task_always_eager = False
+        conf.broker_url = redis_server.url
+        assert jobs_resend_unsent_task() == expected
+        assert redis_server.queued() == expected
+        assert jobs_resend_unsent_task() == 0  # sent once: the next round sends nothing more
+        assert redis_server.queued() == expected
+    finally:
+        conf.task_always_eager, conf.broker_url = kept
+
+
 def post_files(browser: Browser, path: str, *, token: str, field: str, files: list[Path]) -> Reply:
     """A multipart POST of `files` under `field` (Browser posts urlencoded forms only), with its cookies."""
     boundary = secrets.token_hex(16)
@@ -358,8 +375,6 @@ def test_reminders_and_a_roster_import_asked_for_while_redis_is_down_run_once_af
 ):
     """The pages answer and say the work waits; once Redis is back the beat task sends it and the worker runs
     each job once: every teacher behind gets one reminder, the upload is checked once."""
-    from school.tasks import jobs_resend_unsent_task
-
     cycle = ReviewCycle.objects.create(
         school=world.school,
         period=PeriodFactory(school=world.school, school_year=world.class_group.school_year, name="Periode 1"),
@@ -422,17 +437,7 @@ def test_reminders_and_a_roster_import_asked_for_while_redis_is_down_run_once_af
     redis_server.start()  # back, empty: neither message was ever sent
 
     # Nobody looks at the pages: the beat task (called here, in-process, on the real broker) sends both.
-    conf = jobs_resend_unsent_task.app.conf
-    kept = (conf.task_always_eager, conf.broker_url)
-    try:
-        conf.task_always_eager = False
-        conf.broker_url = redis_server.url
-        assert jobs_resend_unsent_task() == 2
-        assert redis_server.queued() == 2
-        assert jobs_resend_unsent_task() == 0  # sent once: the next round sends nothing more
-        assert redis_server.queued() == 2
-    finally:
-        conf.task_always_eager, conf.broker_url = kept
+    beat_resends_once(redis_server, expected=2)
     for job in (reminder, roster):
         job.refresh_from_db()
         assert (job.status, job.error) == ("pending", "")
@@ -471,7 +476,6 @@ def test_a_question_asked_while_redis_is_down_is_told_to_its_teacher_once_after_
     outbox (UnsentTask), and once Redis is back the beat task sends it and the worker mails the teacher once."""
     from mentoring.models import Question
     from school.models import UnsentTask
-    from school.tasks import jobs_resend_unsent_task
     from tests.rounds import this_round
 
     cycle = this_round(world, phase=Phase.SPEED_DATE, departments=[world.department, world.other_department])
@@ -512,17 +516,7 @@ def test_a_question_asked_while_redis_is_down_is_told_to_its_teacher_once_after_
     redis_server.start()  # back, empty: the notice was never sent
 
     # The beat task (called here, in-process, on the real broker) sends it, once.
-    conf = jobs_resend_unsent_task.app.conf
-    kept = (conf.task_always_eager, conf.broker_url)
-    try:
-        conf.task_always_eager = False
-        conf.broker_url = redis_server.url
-        assert jobs_resend_unsent_task() == 1
-        assert redis_server.queued() == 1
-        assert jobs_resend_unsent_task() == 0  # sent once: the next round sends nothing more
-        assert redis_server.queued() == 1
-    finally:
-        conf.task_always_eager, conf.broker_url = kept
+    beat_resends_once(redis_server, expected=1)
     assert not UnsentTask.objects.exists()
 
     worker = start_worker(env, worker_log)
