@@ -20,17 +20,12 @@ from boards.services.improvement import board_create
 from boards.services.progress import progress_card_save
 from classmeetings.models import PersonalCoach
 from reviews.models import Phase
+from tests.audit.events import only_event
 from tests.factories import StaffFactory, StudentFactory
 from tests.rounds import this_round
 
 Action, Kind = AuditEvent.Action, AuditEvent.Kind
 ADDRESS = {"REMOTE_ADDR": "192.0.2.44", "HTTP_USER_AGENT": "TestBrowser/1.0"}
-
-
-def only_event(**match) -> AuditEvent:
-    events = list(AuditEvent.objects.filter(**match))
-    assert len(events) == 1, f"{len(events)} events match {match}: {list(AuditEvent.objects.values())}"
-    return events[0]
 
 
 # --- the mentor's page of one student in a round --------------------------------------------------------------

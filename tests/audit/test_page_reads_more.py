@@ -32,6 +32,7 @@ from mentoring.models import (
 from mentoring.selectors.evidence import student_evidence
 from reviews import services as review_services
 from reviews.models import Entry, Phase, ReviewCycle
+from tests.audit.events import only_event
 from tests.factories import StaffFactory, StudentFactory, UserFactory
 from tests.rounds import last_round, this_round
 
@@ -39,12 +40,6 @@ Action, Kind = AuditEvent.Action, AuditEvent.Kind
 ADDRESS = {"REMOTE_ADDR": "192.0.2.45", "HTTP_USER_AGENT": "TestBrowser/2.0"}
 HX = {"HTTP_HX_REQUEST": "true"}
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
-
-
-def only_event(**match) -> AuditEvent:
-    events = list(AuditEvent.objects.filter(**match))
-    assert len(events) == 1, f"{len(events)} events match {match}: {list(AuditEvent.objects.values())}"
-    return events[0]
 
 
 def reads() -> list[AuditEvent]:

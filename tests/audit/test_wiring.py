@@ -26,18 +26,13 @@ from mentoring.models import (
 from mentoring.selectors.evidence import student_evidence
 from mentoring.services import meetings as meeting_services
 from reviews.models import Phase
+from tests.audit.events import only_event
 from tests.factories import ClassGroupFactory, StaffFactory, StudentFactory, UserFactory
 from tests.rounds import last_round, this_round
 
 Action, Kind = AuditEvent.Action, AuditEvent.Kind
 ADDRESS = {"REMOTE_ADDR": "192.0.2.44", "HTTP_USER_AGENT": "TestBrowser/1.0"}
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
-
-
-def only_event(**match) -> AuditEvent:
-    events = list(AuditEvent.objects.filter(**match))
-    assert len(events) == 1, f"{len(events)} events match {match}: {list(AuditEvent.objects.values())}"
-    return events[0]
 
 
 # --- care meetings and the care-board session ----------------------------------------------------------------
