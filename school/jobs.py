@@ -81,7 +81,13 @@ class FileJob(QueuedJob):
 
 
 def _broker_send(task, args: list) -> bool:
-    """Send one message for `task` now; False (logged, never raised) when the broker cannot be reached."""
+    """Send one message for `task` now; False (logged, never raised) when the broker cannot be reached.
+
+    With eager tasks (the unit tests) the task runs in-process instead, errors and all.
+    """
+    if task.app.conf.task_always_eager:
+        task.delay(*args)
+        return True
     try:
         # No retries here (a refused connection fails at once): the request waits for the answer.
         with task.app.connection_for_write() as connection:
@@ -100,10 +106,6 @@ def job_send(model: type[QueuedJob], job_id: int, task) -> bool:
     request, and job_resend (on the next look at the job), asking again, or jobs_resend_unsent (Celery
     beat) sends it once the broker is back.
     """
-    if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
-        task.delay(job_id)
-        return True
-    model.objects.filter(pk=job_id, error=QUEUE_UNAVAILABLE).update(error="")
     if _broker_send(task, [job_id]):
         return True
     model.objects.filter(pk=job_id, status=model.Status.PENDING).update(error=QUEUE_UNAVAILABLE)
@@ -125,9 +127,7 @@ def task_enqueue(task, *args: int) -> None:
         raise TypeError(f"task_enqueue takes primary keys only, not {args!r}")
 
     def send() -> None:
-        if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
-            task.delay(*args)
-        elif not _broker_send(task, list(args)):
+        if not _broker_send(task, list(args)):
             _unsent_task_keep(task.name, list(args))
 
     transaction.on_commit(send)
@@ -182,9 +182,7 @@ def unsent_tasks_resend() -> int:
                 logger.error("Unsent task %s%s is dropped: no such task (any more)", row.task_name, row.args)
                 row.delete()
                 continue
-            if task.app.conf.task_always_eager:  # tests: run in-process, errors and all
-                task.delay(*row.args)
-            elif not _broker_send(task, list(row.args)):
+            if not _broker_send(task, list(row.args)):
                 UnsentTask.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
                 return sent
             row.delete()
@@ -227,10 +225,10 @@ def jobs_resend_unsent() -> int:
     """
     sent = 0
     for model in job_models():
-        if not model.task_name:  # a bug (tests/school/test_jobs_unsent.py): the other models' jobs still go
-            logger.error("%s does not name its task (task_name): its unsent jobs are not sent", model.__name__)
+        task = _task_named(model.task_name) if model.task_name else None
+        if task is None:  # a bug (tests/school/test_jobs_unsent.py): the other models' jobs still go
+            logger.error("%s names no task (task_name): its unsent jobs are not sent", model.__name__)
             continue
-        task = import_string(model.task_name)
         waiting = model.objects.filter(status=model.Status.PENDING, error=QUEUE_UNAVAILABLE).order_by("pk")
         for job_id in waiting.values_list("pk", flat=True):
             result = _job_resend(model, job_id, task)
