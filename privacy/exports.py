@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from school import jobs
+from school.files import files_delete_after_commit
 from school.models import Student, User
 
 from . import policies, services, tasks
@@ -135,7 +136,7 @@ def student_exports_purge(*, now: datetime.datetime | None = None) -> int:
             count, _by_model = StudentExportJob.objects.filter(_past_retention(cutoff), pk=pk).delete()
             if count and name:
                 going.add(name)
-                transaction.on_commit(lambda name=name: _file_delete(name))
+                files_delete_after_commit([name])
         deleted += bool(count)
     return deleted + _orphans_delete(cutoff, going=going)
 
@@ -163,10 +164,3 @@ def _orphans_delete(cutoff: datetime.datetime, *, going: set[str]) -> int:
         except OSError:
             logger.exception("Could not delete the old export %s; delete it by hand", path)
     return deleted
-
-
-def _file_delete(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except OSError:
-        logger.exception("Could not delete the old export %s; delete it by hand", name)

@@ -24,7 +24,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_actor_forget, audit_record
+from school.files import files_delete_after_commit
 from school.jobs import FileJob
 from school.models import Guardian, Student, User
 from school.pdf import html_to_pdf, pdf_static_url
@@ -304,7 +304,7 @@ def student_erase(*, student: Student, now: datetime.datetime | None = None) -> 
             summary=f"anonymised {settings.STUDENT_RETENTION_DAYS} days after leaving",
         )
         files = list(erasure.files)
-        transaction.on_commit(lambda: _files_delete(files))
+        files_delete_after_commit(files)
     logger.info("Anonymised student %s (left %s)", student.pk, student.left_at)
     return erasure
 
@@ -335,14 +335,6 @@ def _guardians_without_children_anonymise(guardian_ids: list[int]) -> None:
         guardian.save(update_fields=["source_id"])
         if not hasattr(guardian.user, "staff"):
             _anonymise_user(guardian.user, label="oud-ouder")
-
-
-def _files_delete(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.exception("Could not delete %s; delete it by hand", name)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps
 
+from school.files import files_delete_after_commit
 from school.models import Student, User
 
 from .. import policies
@@ -151,16 +152,6 @@ def _record(*, student: Student, actor: User, before: str, after: str) -> None:
         )
 
 
-def _delete_later(storage, name: str) -> None:
-    def delete() -> None:
-        try:
-            storage.delete(name)
-        except OSError:  # a stray file is untidy, not a reason to fail the request
-            logger.warning("could not delete the old photo %s", name)
-
-    transaction.on_commit(delete)
-
-
 def student_photo_replace(*, student: Student, actor: User, upload) -> Student:
     """Store a new photo for the student (resized, stripped) and delete the old one after the commit."""
     _check_may_update(student=student, actor=actor)
@@ -177,7 +168,7 @@ def student_photo_replace(*, student: Student, actor: User, upload) -> Student:
             locked.save(update_fields=[PHOTO_FIELD])
             _record(student=student, actor=actor, before=old, after=name)
             if old and old != name:
-                _delete_later(storage, old)
+                files_delete_after_commit([old], storage=storage)
     except BaseException:
         storage.delete(name)
         raise
@@ -196,6 +187,6 @@ def student_photo_remove(*, student: Student, actor: User) -> Student:
             locked.photo.name = ""
             locked.save(update_fields=[PHOTO_FIELD])
             _record(student=student, actor=actor, before=old, after="")
-            _delete_later(field.storage, old)
+            files_delete_after_commit([old], storage=field.storage)
     student.photo.name = ""
     return student
