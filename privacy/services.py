@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
@@ -35,7 +34,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_actor_forget, audit_record
 from school.files import files_delete_after_commit
-from school.jobs import FileJob
+from school.jobs import FileJob, job_models
 from school.models import Guardian, Student, User
 from school.pdf import html_to_pdf, pdf_static_url
 
@@ -211,7 +210,7 @@ def _anonymise_user(user: User, *, label: str) -> None:
 
 def file_job_models() -> list[type[FileJob]]:
     """Every installed model of a background job that makes a file (minutes, prep-sheet batches, wall prints)."""
-    return [model for model in apps.get_models() if issubclass(model, FileJob)]
+    return job_models(FileJob)
 
 
 def _erased_per_student() -> set[type[models.Model]]:

@@ -210,9 +210,9 @@ def job_resend(job: QueuedJob | None, task) -> QueuedJob | None:
     return job
 
 
-def job_models() -> list[type[QueuedJob]]:
-    """Every concrete job model of the project."""
-    return [model for model in apps.get_models() if issubclass(model, QueuedJob)]
+def job_models(base: type[QueuedJob] = QueuedJob) -> list[type[QueuedJob]]:
+    """Every concrete job model of the project (of `base`: FileJob for those that make a file)."""
+    return [model for model in apps.get_models() if issubclass(model, base)]
 
 
 def jobs_resend_unsent() -> int:
